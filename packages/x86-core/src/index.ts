@@ -1,1 +1,62 @@
-export {};
+export { PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from "./memory/physical-memory.js";
+export {
+  CR0_AM,
+  CR0_CD,
+  CR0_EM,
+  CR0_ET,
+  CR0_MP,
+  CR0_NE,
+  CR0_NW,
+  CR0_PE,
+  CR0_PG,
+  CR0_TS,
+  CR0_WP,
+  CR4_DE,
+  CR4_MCE,
+  CR4_OSFXSR,
+  CR4_PAE,
+  CR4_PCE,
+  CR4_PGE,
+  CR4_PSE,
+  CR4_PVI,
+  CR4_TSD,
+  CR4_VME,
+  ControlRegisters,
+  EFER_NXE,
+} from "./paging/control-registers.js";
+export { FlatTranslator } from "./paging/flat-translator.js";
+export {
+  Access,
+  PF_I,
+  PF_P,
+  PF_RSVD,
+  PF_U,
+  PF_W,
+  TLB_ALL,
+  TLB_ENTRIES,
+  TLB_FRAME_MASK,
+  TLB_SUP_EXEC,
+  TLB_SUP_READ,
+  TLB_SUP_WRITE,
+  TLB_USER_EXEC,
+  TLB_USER_READ,
+  TLB_USER_WRITE,
+} from "./paging/translator.js";
+export type { Translator } from "./paging/translator.js";
+export { Cpu, BRK_CODE, BRK_EXIT, BRK_FAULT, BRK_HALT, BRK_IRQ, BRK_MODE, BRK_STOP } from "./cpu/cpu.js";
+export type { CpuOptions, FlatSegmentOptions } from "./cpu/cpu.js";
+export type { CpuExit, BudgetExit, HaltExit, ShutdownExit, StoppedExit, HandlerExit, IoExit } from "./cpu/exit.js";
+export { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, ES, CS, SS, DS, FS, GS, REG32_NAMES, SEG_NAMES } from "./cpu/registers.js";
+export * from "./cpu/eflags.js";
+export { DE, DB, BP, OVF, UD, NM, DF_VEC, TS, NP, SS_VEC, GP, PF_VEC } from "./cpu/vectors.js";
+export { PortBus, PortBusError } from "./bus/port-bus.js";
+export type { PortDevice } from "./bus/port-bus.js";
+export { FaultBus, FaultBusError, EventKind } from "./bus/fault-bus.js";
+export type { FaultClaim, FaultObserver } from "./bus/fault-bus.js";
+export { HypercallBus, HypercallBusError } from "./bus/hypercall-bus.js";
+export type { HypercallArgs, HypercallHandler } from "./bus/hypercall-bus.js";
+export { Insn, INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_O32 } from "./decoder/insn.js";
+export type { Handler } from "./decoder/insn.js";
+export { OPCODES } from "./decoder/opcode-table.js";
+export type { OpRow, GroupRow, TableEntry } from "./decoder/table-types.js";
+export { CodeCache } from "./cpu/code-cache.js";

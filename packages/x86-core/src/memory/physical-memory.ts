@@ -4,7 +4,9 @@
  * Reference: SDM Vol. 1 §3.3 (physical address space) — IA-32 is little-endian
  * and allows unaligned accesses, so every width is offered at any address.
  * Accesses at or beyond `size` are "open bus": reads give all-ones, writes
- * are dropped, exactly as an unbacked ISA address would behave.
+ * are dropped, exactly as an unbacked ISA address would behave. Physical
+ * addresses are non-negative numbers and may exceed 2^32 (PAE): they are
+ * never wrapped.
  */
 
 /** Bytes in one x86 page. */
@@ -56,34 +58,29 @@ export class PhysicalMemory {
 
   /** Read a byte; open bus (0xFF) outside RAM. */
   read8(pa: number): number {
-    pa >>>= 0;
-    return pa < this.size ? this.u8[pa]! : 0xff;
+    return pa >= 0 && pa < this.size ? this.u8[pa]! : 0xff;
   }
 
   /** Read a little-endian 16-bit word at any alignment. */
   read16(pa: number): number {
-    pa >>>= 0;
-    if ((pa & 1) === 0 && pa < this.size) return this.u16[pa >>> 1]!;
+    if ((pa & 1) === 0 && pa >= 0 && pa < this.size) return this.u16[pa >>> 1]!;
     return this.read8(pa) | (this.read8(pa + 1) << 8);
   }
 
   /** Read a little-endian 32-bit value (as a signed int32) at any alignment. */
   read32(pa: number): number {
-    pa >>>= 0;
-    if ((pa & 3) === 0 && pa < this.size) return this.i32[pa >>> 2]!;
+    if ((pa & 3) === 0 && pa >= 0 && pa < this.size) return this.i32[pa >>> 2]!;
     return this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24);
   }
 
   /** Write a byte; dropped outside RAM. */
   write8(pa: number, v: number): void {
-    pa >>>= 0;
-    if (pa < this.size) this.u8[pa] = v;
+    if (pa >= 0 && pa < this.size) this.u8[pa] = v;
   }
 
   /** Write a little-endian 16-bit word at any alignment. */
   write16(pa: number, v: number): void {
-    pa >>>= 0;
-    if ((pa & 1) === 0 && pa < this.size) {
+    if ((pa & 1) === 0 && pa >= 0 && pa < this.size) {
       this.u16[pa >>> 1] = v;
       return;
     }
@@ -93,8 +90,7 @@ export class PhysicalMemory {
 
   /** Write a little-endian 32-bit value at any alignment. */
   write32(pa: number, v: number): void {
-    pa >>>= 0;
-    if ((pa & 3) === 0 && pa < this.size) {
+    if ((pa & 3) === 0 && pa >= 0 && pa < this.size) {
       this.i32[pa >>> 2] = v;
       return;
     }

@@ -1,0 +1,7 @@
+/**
+ * (family not yet written)
+ */
+import type { RowMap } from "../decoder/table-types.js";
+
+/** Opcode rows of this family. */
+export const SHIFT_ROWS: RowMap = {};
