@@ -10,7 +10,7 @@
 import { EventKind, FaultBus } from "../bus/fault-bus.js";
 import { PortBus } from "../bus/port-bus.js";
 import { decode } from "../decoder/decoder.js";
-import { INSN_A32, INSN_FLOW, type Insn } from "../decoder/insn.js";
+import { INSN_A32, INSN_FLOW, INSN_NEAR, type Insn } from "../decoder/insn.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { ControlRegisters } from "../paging/control-registers.js";
 import {
@@ -203,6 +203,10 @@ export class Cpu {
   readonly code: CodeCache;
   /** Instruction whose successor should be linked after the next lookup. */
   private linkFrom: Insn | null = null;
+  /** Whether `linkFrom` wants its taken-branch target linked (else its fall-through). */
+  private linkTarget = false;
+  /** Linear address of `linkFrom` (branch targets link only within its linear page). */
+  private linkLin = 0;
   /** Vector of the event being delivered, for #DF / triple-fault rules (-1 none). */
   deliveringVector = -1;
   /** Scratch: low dword of the descriptor last read by `readDescriptor`. */
@@ -826,14 +830,33 @@ export class Cpu {
         continue;
       }
       for (;;) {
-        this.curEip = this.eip;
-        this.eip = (this.eip + insn.len) | 0;
+        const start = this.eip;
+        this.curEip = start;
+        this.eip = (start + insn.len) | 0;
         insn.fn(this, insn);
         this.instructions++;
         if (this.brk !== 0) break;
-        const next: Insn | null = insn.next;
-        if (next === null) {
-          if ((insn.flags & INSN_FLOW) === 0) this.linkFrom = insn;
+        let next: Insn | null;
+        if ((insn.flags & INSN_FLOW) === 0) {
+          next = insn.next;
+          if (next === null) {
+            this.linkFrom = insn;
+            this.linkTarget = false;
+            break;
+          }
+        } else if ((insn.flags & INSN_NEAR) === 0) break;
+        else if (this.eip === ((start + insn.len) | 0)) {
+          next = insn.next;
+          if (next === null) {
+            this.linkFrom = insn;
+            this.linkTarget = false;
+            break;
+          }
+        } else if (this.eip === insn.targetEip && insn.target !== null) next = insn.target;
+        else {
+          this.linkFrom = insn;
+          this.linkTarget = true;
+          this.linkLin = (this.segBase[CS]! + start) | 0;
           break;
         }
         if (this.instructions >= end) break;
@@ -884,14 +907,21 @@ export class Cpu {
     const from = this.linkFrom;
     if (from !== null) {
       this.linkFrom = null;
-      if (this.code.samePageSuccessor(from, insn, pa)) from.next = insn;
+      if ((this.segFast[CS]! & SEG_READ_FAST) !== 0 && insn.pa === pa) {
+        if (!this.linkTarget) {
+          if (this.code.samePageSuccessor(from, insn, pa)) from.next = insn;
+        } else if (this.linkLin >>> 12 === lin >>> 12 && from.pa >>> 12 === pa >>> 12) {
+          from.target = insn;
+          from.targetEip = eip;
+        }
+      }
     }
     return insn;
   }
 
   /** Handle `brk`; returns true when `run` must return `this.exit`. */
   private service(): boolean {
-    const b = this.brk;
+    let b = this.brk;
     this.brk = 0;
     this.linkFrom = null;
     if (b & BRK_FAULT && this.fault) {
@@ -902,6 +932,8 @@ export class Cpu {
       else this.eip = this.curEip;
       deliverEvent(this, this.excVector, this.excCode, this.excHasCode, software ? EventKind.Software : EventKind.Exception);
       if (this.exit !== null) return true;
+      b |= this.brk;
+      this.brk = 0;
     }
     if (b & BRK_EXIT && this.exit !== null) return true;
     if (b & BRK_STOP) {

@@ -20,7 +20,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { DS, SS } from "../cpu/registers.js";
 import { Access } from "../paging/translator.js";
 import { ATTR_B } from "../protection/descriptor.js";
-import { INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_O32, Insn } from "./insn.js";
+import { INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_NEAR, INSN_O32, Insn } from "./insn.js";
 import { OPCODES } from "./opcode-table.js";
 import { Imm, ROW_FLOW, ROW_MEM_ONLY, type OpRow } from "./table-types.js";
 import { handleUd } from "./undefined.js";
@@ -140,6 +140,7 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
     insn.name = rowp.name;
     insn.op = rowp.op;
     if (rowp.opts & ROW_FLOW) flags |= INSN_FLOW;
+    if (isNearBranch(opcode, insn.reg)) flags |= INSN_NEAR;
     if (!(rowp.opts & ROW_MEM_ONLY && insn.mod === 3)) insn.fn = o32 ? rowp.fn32 : rowp.fn16;
     readImmediates(insn, rowp.imm, o32, a32);
     if (rowp.imm === Imm.Ov) flags |= INSN_MEM;
@@ -158,6 +159,13 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
   if (!crossed && (pa & 0xfff) + pos <= 0x1000) cpu.code.store(pa, insn);
   cpuRef = null;
   return insn;
+}
+
+function isNearBranch(opcode: number, reg: number): boolean {
+  if ((opcode >= 0x70 && opcode <= 0x7f) || (opcode >= 0x180 && opcode <= 0x18f)) return true;
+  if (opcode >= 0xe0 && opcode <= 0xe3) return true;
+  if (opcode === 0xe8 || opcode === 0xe9 || opcode === 0xeb || opcode === 0xc2 || opcode === 0xc3) return true;
+  return opcode === 0xff && (reg === 2 || reg === 4);
 }
 
 function readImmediates(insn: Insn, imm: Imm, o32: boolean, a32: boolean): void {

@@ -26,6 +26,8 @@ export const INSN_A32 = 1 << 3;
 export const INSN_LOCK = 1 << 4;
 /** The ModRM byte names memory (mod != 3). */
 export const INSN_MEM = 1 << 5;
+/** A near branch (Jcc, JMP/CALL rel or indirect, RET, LOOP): its taken target may be linked. */
+export const INSN_NEAR = 1 << 6;
 
 /** One decoded instruction. */
 export class Insn {
@@ -67,6 +69,10 @@ export class Insn {
   rep = 0;
   /** The next instruction in the same page, once it has been looked up. */
   next: Insn | null = null;
+  /** For near branches: the last taken target in the same page, once looked up. */
+  target: Insn | null = null;
+  /** EIP of `target`. */
+  targetEip = 0;
 
   constructor(fn: Handler) {
     this.fn = fn;

@@ -62,6 +62,8 @@ export function deliverEvent(cpu: Cpu, vector: number, code: number, hasCode: bo
   if (!ok && cpu.fault) {
     cpu.fault = false;
     cpu.brk &= ~BRK_FAULT;
+    // A fault while delivering INT n is reported against the INT instruction itself.
+    if (kind === EventKind.Software) cpu.eip = cpu.curEip;
     deliverEvent(cpu, cpu.excVector, cpu.excCode, cpu.excHasCode, EventKind.Exception);
   }
   cpu.deliveringVector = -1;
