@@ -35,11 +35,17 @@ function ioplOk(c: Cpu): boolean {
   return c.cpl <= (c.flags & IOPL) >> 12;
 }
 function cli(c: Cpu): void {
-  if (!ioplOk(c)) return c.gp(0);
+  if (!ioplOk(c)) {
+    c.gp(0);
+    return;
+  }
   c.flags &= ~IF;
 }
 function sti(c: Cpu): void {
-  if (!ioplOk(c)) return c.gp(0);
+  if (!ioplOk(c)) {
+    c.gp(0);
+    return;
+  }
   if ((c.flags & IF) === 0) {
     c.flags |= IF;
     c.shadow = true;
@@ -58,7 +64,10 @@ function salc(c: Cpu): void {
   setR8(c, EAX, c.getCF() ? 0xff : 0);
 }
 function hlt(c: Cpu): void {
-  if (c.cpl !== 0) return c.gp(0);
+  if (c.cpl !== 0) {
+    c.gp(0);
+    return;
+  }
   c.halted = true;
   c.brk |= BRK_HALT;
 }
