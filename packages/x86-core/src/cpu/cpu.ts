@@ -10,7 +10,8 @@
 import { EventKind, FaultBus } from "../bus/fault-bus.js";
 import { PortBus } from "../bus/port-bus.js";
 import { decode } from "../decoder/decoder.js";
-import { INSN_A32, INSN_FLOW, INSN_NEAR, type Insn } from "../decoder/insn.js";
+import { runChain } from "../generated/run-chain.js";
+import { INSN_A32, type Insn } from "../decoder/insn.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { ControlRegisters } from "../paging/control-registers.js";
 import {
@@ -193,20 +194,20 @@ export class Cpu {
   halted = false;
   /** Pending external interrupt vector, or -1. */
   irqVector = -1;
-  /** Interrupt shadow after STI / MOV SS / POP SS (one instruction). */
-  shadow = false;
+  /** Retired-instruction count at which the interrupt shadow (after STI / MOV SS / POP SS) ends. */
+  shadowEnd = 0;
   /** Exit prepared for `run` to return. */
   exit: CpuExit | null = null;
   /** Offset mask for the stack (0xFFFF for a 16-bit SS, -1 for 32-bit). */
   stackMask = -1;
   /** Decoded-instruction cache. */
   readonly code: CodeCache;
-  /** Instruction whose successor should be linked after the next lookup. */
-  private linkFrom: Insn | null = null;
-  /** Whether `linkFrom` wants its taken-branch target linked (else its fall-through). */
-  private linkTarget = false;
-  /** Linear address of `linkFrom` (branch targets link only within its linear page). */
-  private linkLin = 0;
+  /** @internal Instruction whose successor should be linked after the next lookup. */
+  linkFrom: Insn | null = null;
+  /** @internal Whether `linkFrom` wants its taken-branch target linked (else its fall-through). */
+  linkTarget = false;
+  /** @internal Linear address of `linkFrom` (branch targets link only within its linear page). */
+  linkLin = 0;
   /** Vector of the event being delivered, for #DF / triple-fault rules (-1 none). */
   deliveringVector = -1;
   /** Scratch: low dword of the descriptor last read by `readDescriptor`. */
@@ -286,6 +287,19 @@ export class Cpu {
     this.instructions--;
     this.exit = exit;
     this.brk |= BRK_EXIT;
+  }
+
+  /**
+   * Whether external interrupts are held back by the one-instruction shadow.
+   * Setting it to true (from STI, MOV SS, POP SS, whose handler is running)
+   * holds interrupts until the instruction after this one has retired, even
+   * across `run` calls.
+   */
+  get shadow(): boolean {
+    return this.instructions < this.shadowEnd;
+  }
+  set shadow(on: boolean) {
+    this.shadowEnd = on ? this.instructions + 2 : 0;
   }
 
   /** Ask `run` to return a `stopped` exit after the current instruction. */
@@ -824,44 +838,12 @@ export class Cpu {
     this.exit = null;
     if ((this.brk !== 0 || this.halted) && this.service()) return this.takeExit();
     while (this.instructions < end) {
-      let insn = this.lookup();
+      const insn = this.lookup();
       if (insn === null) {
         if (this.service()) return this.takeExit();
         continue;
       }
-      for (;;) {
-        const start = this.eip;
-        this.curEip = start;
-        this.eip = (start + insn.len) | 0;
-        insn.fn(this, insn);
-        this.instructions++;
-        if (this.brk !== 0) break;
-        let next: Insn | null;
-        if ((insn.flags & INSN_FLOW) === 0) {
-          next = insn.next;
-          if (next === null) {
-            this.linkFrom = insn;
-            this.linkTarget = false;
-            break;
-          }
-        } else if ((insn.flags & INSN_NEAR) === 0) break;
-        else if (this.eip === ((start + insn.len) | 0)) {
-          next = insn.next;
-          if (next === null) {
-            this.linkFrom = insn;
-            this.linkTarget = false;
-            break;
-          }
-        } else if (this.eip === insn.targetEip && insn.target !== null) next = insn.target;
-        else {
-          this.linkFrom = insn;
-          this.linkTarget = true;
-          this.linkLin = (this.segBase[CS]! + start) | 0;
-          break;
-        }
-        if (this.instructions >= end) break;
-        insn = next;
-      }
+      runChain(this, insn, end);
       if (this.brk !== 0 && this.service()) return this.takeExit();
     }
     return BUDGET_EXIT;
@@ -951,7 +933,6 @@ export class Cpu {
         this.brk |= BRK_IRQ;
       }
     }
-    this.shadow = false;
     if (this.halted) {
       this.exit = this.flags & IF ? HALT_IRQ_EXIT : HALT_DEAD_EXIT;
       return true;

@@ -10,6 +10,8 @@ export const DB = 1;
 export const BP = 3;
 /** Overflow (INTO). */
 export const OVF = 4;
+/** BOUND range exceeded. */
+export const BR = 5;
 /** Invalid opcode. */
 export const UD = 6;
 /** Device not available. */

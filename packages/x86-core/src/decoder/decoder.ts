@@ -21,6 +21,7 @@ import { DS, SS } from "../cpu/registers.js";
 import { Access } from "../paging/translator.js";
 import { ATTR_B } from "../protection/descriptor.js";
 import { INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_NEAR, INSN_O32, Insn } from "./insn.js";
+import { HANDLER_IDS } from "../generated/run-chain.js";
 import { OPCODES } from "./opcode-table.js";
 import { Imm, ROW_FLOW, ROW_MEM_ONLY, type OpRow } from "./table-types.js";
 import { handleUd } from "./undefined.js";
@@ -130,6 +131,8 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
     insn.mod = modrm >> 6;
     insn.reg = (modrm >> 3) & 7;
     insn.rm = modrm & 7;
+    // MOV to/from CRn/DRn always name a register, whatever the mod bits say (SDM MOV—Move to/from Control Registers).
+    if (opcode >= 0x120 && opcode <= 0x123) insn.mod = 3;
     if (insn.mod !== 3) {
       flags |= INSN_MEM;
       if (a32) decodeEa32(insn, seg);
@@ -139,7 +142,7 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
   if (rowp !== undefined) {
     insn.name = rowp.name;
     insn.op = rowp.op;
-    if (rowp.opts & ROW_FLOW) flags |= INSN_FLOW;
+    if (rowp.opts & ROW_FLOW && !(rep === 0 && isStringOp(opcode))) flags |= INSN_FLOW;
     if (isNearBranch(opcode, insn.reg)) flags |= INSN_NEAR;
     if (!(rowp.opts & ROW_MEM_ONLY && insn.mod === 3)) insn.fn = o32 ? rowp.fn32 : rowp.fn16;
     readImmediates(insn, rowp.imm, o32, a32);
@@ -151,6 +154,7 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
   }
   if (cpu.fault) return null;
   insn.flags = flags;
+  insn.hid = HANDLER_IDS.get(insn.fn) ?? 0;
   if (pos > MAX_LEN) {
     cpu.gp(0);
     return null;
@@ -159,6 +163,11 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
   if (!crossed && (pa & 0xfff) + pos <= 0x1000) cpu.code.store(pa, insn);
   cpuRef = null;
   return insn;
+}
+
+/** String instructions end a chain only with a REP prefix (they re-execute themselves in batches). */
+function isStringOp(opcode: number): boolean {
+  return (opcode >= 0x6c && opcode <= 0x6f) || (opcode >= 0xa4 && opcode <= 0xa7) || (opcode >= 0xaa && opcode <= 0xaf);
 }
 
 function isNearBranch(opcode: number, reg: number): boolean {

@@ -33,6 +33,8 @@ export const INSN_NEAR = 1 << 6;
 export class Insn {
   /** Semantic routine. */
   fn: Handler;
+  /** Id of `fn` in the generated dispatch switch (0: call `fn` directly). */
+  hid = 0;
   /** Physical address of the first byte (-1 when not cached). */
   pa = -1;
   /** Length in bytes (1..15). */

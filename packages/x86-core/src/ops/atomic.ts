@@ -33,7 +33,7 @@ import {
  * update half way. CMPXCHG8B touches eight bytes that may straddle a page:
  * it probes the whole quadword for writing before it reads any of it. :*/
 
-function cmpxchg_EbGb(c: Cpu, i: Insn): void {
+export function cmpxchg_EbGb(c: Cpu, i: Insn): void {
   const d = rmwReadE8(c, i);
   if (c.fault) return;
   const acc = c.regs[EAX]! & 0xff;
@@ -45,7 +45,7 @@ function cmpxchg_EbGb(c: Cpu, i: Insn): void {
   }
 }
 
-function cmpxchg_EwGw(c: Cpu, i: Insn): void {
+export function cmpxchg_EwGw(c: Cpu, i: Insn): void {
   const d = rmwReadE16(c, i);
   if (c.fault) return;
   const acc = c.regs[EAX]! & 0xffff;
@@ -57,7 +57,7 @@ function cmpxchg_EwGw(c: Cpu, i: Insn): void {
   }
 }
 
-function cmpxchg_EdGd(c: Cpu, i: Insn): void {
+export function cmpxchg_EdGd(c: Cpu, i: Insn): void {
   const d = rmwReadE32(c, i);
   if (c.fault) return;
   const acc = c.regs[EAX]!;
@@ -71,7 +71,7 @@ function cmpxchg_EdGd(c: Cpu, i: Insn): void {
 
 // XADD: TEMP ← SRC + DEST; SRC ← DEST; DEST ← TEMP. When both operands are the
 // same register the destination write comes last and wins.
-function xadd_EbGb(c: Cpu, i: Insn): void {
+export function xadd_EbGb(c: Cpu, i: Insn): void {
   const d = rmwReadE8(c, i);
   if (c.fault) return;
   const s = getR8(c, i.reg);
@@ -81,7 +81,7 @@ function xadd_EbGb(c: Cpu, i: Insn): void {
   rmwWriteE8(c, i, r);
 }
 
-function xadd_EwGw(c: Cpu, i: Insn): void {
+export function xadd_EwGw(c: Cpu, i: Insn): void {
   const d = rmwReadE16(c, i);
   if (c.fault) return;
   const s = c.regs[i.reg]! & 0xffff;
@@ -91,7 +91,7 @@ function xadd_EwGw(c: Cpu, i: Insn): void {
   rmwWriteE16(c, i, r);
 }
 
-function xadd_EdGd(c: Cpu, i: Insn): void {
+export function xadd_EdGd(c: Cpu, i: Insn): void {
   const d = rmwReadE32(c, i);
   if (c.fault) return;
   const s = c.regs[i.reg]!;
@@ -101,7 +101,7 @@ function xadd_EdGd(c: Cpu, i: Insn): void {
   rmwWriteE32(c, i, r);
 }
 
-function cmpxchg8b_Mq(c: Cpu, i: Insn): void {
+export function cmpxchg8b_Mq(c: Cpu, i: Insn): void {
   const off = c.ea(i);
   const offHi = i.flags & INSN_A32 ? (off + 4) | 0 : (off + 4) & 0xffff;
   if (!c.probeWrite(i.seg, off, 8)) return;

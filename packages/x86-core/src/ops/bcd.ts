@@ -38,7 +38,7 @@ function szp8(v: number): number {
   return (v & 0x80) | (v === 0 ? 0x40 : 0) | PARITY[v]!;
 }
 
-function daa(c: Cpu): void {
+export function daa(c: Cpu): void {
   const oldAl = c.regs[EAX]! & 0xff;
   const oldCf = c.getCF();
   let al = oldAl;
@@ -55,7 +55,7 @@ function daa(c: Cpu): void {
   putFlags(c, f | szp8(al));
 }
 
-function das(c: Cpu): void {
+export function das(c: Cpu): void {
   const oldAl = c.regs[EAX]! & 0xff;
   const oldCf = c.getCF();
   let al = oldAl;
@@ -90,15 +90,15 @@ function asciiAdjust(c: Cpu, sub: boolean): void {
   }
 }
 
-function aaa(c: Cpu): void {
+export function aaa(c: Cpu): void {
   asciiAdjust(c, false);
 }
 
-function aas(c: Cpu): void {
+export function aas(c: Cpu): void {
   asciiAdjust(c, true);
 }
 
-function aam_Ib(c: Cpu, i: Insn): void {
+export function aam_Ib(c: Cpu, i: Insn): void {
   const base = i.imm & 0xff;
   if (base === 0) {
     c.raise(DE, 0, false);
@@ -110,7 +110,7 @@ function aam_Ib(c: Cpu, i: Insn): void {
   c.setLazy(LF_LOGIC, 0, 0, lo, 7);
 }
 
-function aad_Ib(c: Cpu, i: Insn): void {
+export function aad_Ib(c: Cpu, i: Insn): void {
   const ax = c.regs[EAX]!;
   const al = (((ax >> 8) & 0xff) * (i.imm & 0xff) + (ax & 0xff)) & 0xff;
   setR16(c, EAX, al);

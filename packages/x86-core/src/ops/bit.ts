@@ -94,49 +94,49 @@ function btOnD(c: Cpu, i: Insn, bit: number, memDelta: number): void {
   c.rmwWrite(4, apply(i.op, v, mask));
 }
 
-function bt_EwGw(c: Cpu, i: Insn): void {
+export function bt_EwGw(c: Cpu, i: Insn): void {
   const offset = (c.regs[i.reg]! << 16) >> 16;
   btOnW(c, i, offset & 15, (offset >> 4) * 2);
 }
-function bt_EdGd(c: Cpu, i: Insn): void {
+export function bt_EdGd(c: Cpu, i: Insn): void {
   const offset = c.regs[i.reg]!;
   btOnD(c, i, offset & 31, (offset >> 5) * 4);
 }
-function bt_EwIb(c: Cpu, i: Insn): void {
+export function bt_EwIb(c: Cpu, i: Insn): void {
   btOnW(c, i, i.imm & 15, 0);
 }
-function bt_EdIb(c: Cpu, i: Insn): void {
+export function bt_EdIb(c: Cpu, i: Insn): void {
   btOnD(c, i, i.imm & 31, 0);
 }
 
 // ------------------------------------------------------------ BSF BSR BSWAP
 
-function bsf_GwEw(c: Cpu, i: Insn): void {
+export function bsf_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (c.fault) return;
   c.setLazy(LF_LOGIC, 0, 0, v, 15);
   if (v !== 0) setR16(c, i.reg, 31 - Math.clz32(v & -v));
 }
-function bsf_GdEd(c: Cpu, i: Insn): void {
+export function bsf_GdEd(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (c.fault) return;
   c.setLazy(LF_LOGIC, 0, 0, v, 31);
   if (v !== 0) c.regs[i.reg] = 31 - Math.clz32(v & -v);
 }
-function bsr_GwEw(c: Cpu, i: Insn): void {
+export function bsr_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (c.fault) return;
   c.setLazy(LF_LOGIC, 0, 0, v, 15);
   if (v !== 0) setR16(c, i.reg, 31 - Math.clz32(v));
 }
-function bsr_GdEd(c: Cpu, i: Insn): void {
+export function bsr_GdEd(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (c.fault) return;
   c.setLazy(LF_LOGIC, 0, 0, v, 31);
   if (v !== 0) c.regs[i.reg] = 31 - Math.clz32(v);
 }
 
-function bswap_Zd(c: Cpu, i: Insn): void {
+export function bswap_Zd(c: Cpu, i: Insn): void {
   const v = c.regs[i.reg]!;
   c.regs[i.reg] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }

@@ -11,43 +11,28 @@ import { ECX } from "../cpu/registers.js";
 import { BP, DB, OVF } from "../cpu/vectors.js";
 import { INSN_A32, type Insn } from "../decoder/insn.js";
 import { group, Imm, row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
-import { SEG_READ_FAST } from "../protection/descriptor.js";
 import { incdec_Ed, incdec_Eb, incdec_Ew } from "./arith.js";
 import { CC_NAMES } from "./mov.js";
+import { jumpTo } from "./jump.js";
+import { GENERATED_HANDLERS as G } from "../generated/alu-handlers.js";
 import { callFar_Mp, jmpFar_Mp } from "./far.js";
 import { push_Ed, push_Ew } from "./stack.js";
 
-/** Transfer to `target` (an offset in CS) after the limit check; false when #GP was raised. */
-export function jumpTo(c: Cpu, target: number): boolean {
-  if ((c.segFast[1]! & SEG_READ_FAST) === 0 && target >>> 0 > c.segLimit[1]! >>> 0) {
-    c.gp(0);
-    return false;
-  }
-  c.eip = target;
-  return true;
-}
-
-function jcc_Jd(c: Cpu, i: Insn): void {
-  if (c.cond(i.op)) jumpTo(c, (c.eip + i.imm) | 0);
-}
-function jcc_Jw(c: Cpu, i: Insn): void {
-  if (c.cond(i.op)) jumpTo(c, (c.eip + i.imm) & 0xffff);
-}
-function jmp_Jd(c: Cpu, i: Insn): void {
+export function jmp_Jd(c: Cpu, i: Insn): void {
   jumpTo(c, (c.eip + i.imm) | 0);
 }
-function jmp_Jw(c: Cpu, i: Insn): void {
+export function jmp_Jw(c: Cpu, i: Insn): void {
   jumpTo(c, (c.eip + i.imm) & 0xffff);
 }
 
-function call_Jd(c: Cpu, i: Insn): void {
+export function call_Jd(c: Cpu, i: Insn): void {
   const target = (c.eip + i.imm) | 0;
   const ret = c.eip;
   if (!jumpTo(c, target)) return;
   c.push32(ret);
   if (c.fault) c.eip = ret;
 }
-function call_Jw(c: Cpu, i: Insn): void {
+export function call_Jw(c: Cpu, i: Insn): void {
   const target = (c.eip + i.imm) & 0xffff;
   const ret = c.eip;
   if (!jumpTo(c, target)) return;
@@ -55,7 +40,7 @@ function call_Jw(c: Cpu, i: Insn): void {
   if (c.fault) c.eip = ret;
 }
 
-function call_Ed(c: Cpu, i: Insn): void {
+export function call_Ed(c: Cpu, i: Insn): void {
   const target = i.mod === 3 ? c.regs[i.rm]! : c.read32(i.seg, c.ea(i));
   if (c.fault) return;
   const ret = c.eip;
@@ -63,7 +48,7 @@ function call_Ed(c: Cpu, i: Insn): void {
   c.push32(ret);
   if (c.fault) c.eip = ret;
 }
-function call_Ew(c: Cpu, i: Insn): void {
+export function call_Ew(c: Cpu, i: Insn): void {
   const target = i.mod === 3 ? c.regs[i.rm]! & 0xffff : c.read16(i.seg, c.ea(i));
   if (c.fault) return;
   const ret = c.eip;
@@ -71,21 +56,21 @@ function call_Ew(c: Cpu, i: Insn): void {
   c.push16(ret);
   if (c.fault) c.eip = ret;
 }
-function jmp_Ed(c: Cpu, i: Insn): void {
+export function jmp_Ed(c: Cpu, i: Insn): void {
   const target = i.mod === 3 ? c.regs[i.rm]! : c.read32(i.seg, c.ea(i));
   if (!c.fault) jumpTo(c, target);
 }
-function jmp_Ew(c: Cpu, i: Insn): void {
+export function jmp_Ew(c: Cpu, i: Insn): void {
   const target = i.mod === 3 ? c.regs[i.rm]! & 0xffff : c.read16(i.seg, c.ea(i));
   if (!c.fault) jumpTo(c, target);
 }
 
-function ret_d(c: Cpu, i: Insn): void {
+export function ret_d(c: Cpu, i: Insn): void {
   const target = c.peek32(0);
   if (c.fault || !jumpTo(c, target)) return;
   c.adjustEsp(4 + (i.imm & 0xffff));
 }
-function ret_w(c: Cpu, i: Insn): void {
+export function ret_w(c: Cpu, i: Insn): void {
   const target = c.peek16(0);
   if (c.fault || !jumpTo(c, target)) return;
   c.adjustEsp(2 + (i.imm & 0xffff));
@@ -102,30 +87,30 @@ function loopTarget(c: Cpu, i: Insn): number {
   return i.flags & 4 ? (c.eip + i.imm) | 0 : (c.eip + i.imm) & 0xffff;
 }
 
-function loopne(c: Cpu, i: Insn): void {
+export function loopne(c: Cpu, i: Insn): void {
   if (counter(c, i) !== 0 && c.getZF() === 0) jumpTo(c, loopTarget(c, i));
 }
-function loope(c: Cpu, i: Insn): void {
+export function loope(c: Cpu, i: Insn): void {
   if (counter(c, i) !== 0 && c.getZF() !== 0) jumpTo(c, loopTarget(c, i));
 }
-function loop(c: Cpu, i: Insn): void {
+export function loop(c: Cpu, i: Insn): void {
   if (counter(c, i) !== 0) jumpTo(c, loopTarget(c, i));
 }
-function jecxz(c: Cpu, i: Insn): void {
+export function jecxz(c: Cpu, i: Insn): void {
   const count = i.flags & INSN_A32 ? c.regs[ECX]! : c.regs[ECX]! & 0xffff;
   if (count === 0) jumpTo(c, loopTarget(c, i));
 }
 
-function int3(c: Cpu): void {
+export function int3(c: Cpu): void {
   c.softInt(BP);
 }
-function int_Ib(c: Cpu, i: Insn): void {
+export function int_Ib(c: Cpu, i: Insn): void {
   c.softInt(i.imm & 0xff);
 }
-function into(c: Cpu): void {
+export function into(c: Cpu): void {
   if (c.getOF()) c.softInt(OVF);
 }
-function int1(c: Cpu): void {
+export function int1(c: Cpu): void {
   // ICEBP: a #DB trap delivered like an exception (no gate DPL check).
   c.raise(DB, 0, false);
   c.excSoftware = false;
@@ -162,8 +147,9 @@ function buildRows(): Record<number, TableEntry> {
     ]),
   };
   for (let cc = 0; cc < 16; cc++) {
-    rows[0x70 + cc] = row2(`j${CC_NAMES[cc]}_Jb`, jcc_Jw, jcc_Jd, { imm: Imm.Jb, flow: true, op: cc }); /* 70–7F */
-    rows[0x180 + cc] = row2(`j${CC_NAMES[cc]}_Jz`, jcc_Jw, jcc_Jd, { imm: Imm.Jv, flow: true, op: cc }); /* 0F 80–8F */
+    const j = `j${CC_NAMES[cc]}`;
+    rows[0x70 + cc] = row2(`${j}_Jb`, G[`${j}_Jw`]!, G[`${j}_Jd`]!, { imm: Imm.Jb, flow: true, op: cc }); /* 70–7F */
+    rows[0x180 + cc] = row2(`${j}_Jz`, G[`${j}_Jw`]!, G[`${j}_Jd`]!, { imm: Imm.Jv, flow: true, op: cc }); /* 0F 80–8F */
   }
   return rows;
 }

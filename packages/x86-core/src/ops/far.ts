@@ -34,19 +34,19 @@ export function jmpFar_Mp(c: Cpu, i: Insn): void {
   farMemory(c, i, false);
 }
 
-function callf_Ap(c: Cpu, i: Insn): void {
+export function callf_Ap(c: Cpu, i: Insn): void {
   farJumpOrCall(c, i.imm2, i.imm, (i.flags & INSN_O32) !== 0, true);
 }
-function jmpf_Ap(c: Cpu, i: Insn): void {
+export function jmpf_Ap(c: Cpu, i: Insn): void {
   farJumpOrCall(c, i.imm2, i.imm, (i.flags & INSN_O32) !== 0, false);
 }
-function retf_Iw(c: Cpu, i: Insn): void {
+export function retf_Iw(c: Cpu, i: Insn): void {
   farReturn(c, (i.flags & INSN_O32) !== 0, i.imm & 0xffff);
 }
-function retf(c: Cpu, i: Insn): void {
+export function retf(c: Cpu, i: Insn): void {
   farReturn(c, (i.flags & INSN_O32) !== 0, 0);
 }
-function iret(c: Cpu, i: Insn): void {
+export function iret(c: Cpu, i: Insn): void {
   interruptReturn(c, (i.flags & INSN_O32) !== 0);
 }
 

@@ -13,35 +13,35 @@ import { EAX } from "../cpu/registers.js";
 import { row, type RowMap } from "../decoder/table-types.js";
 import { setR8 } from "./operands.js";
 
-function clc(c: Cpu): void {
+export function clc(c: Cpu): void {
   c.settleFlags(CF);
   c.flags &= ~CF;
 }
-function stc(c: Cpu): void {
+export function stc(c: Cpu): void {
   c.settleFlags(CF);
   c.flags |= CF;
 }
-function cmc(c: Cpu): void {
+export function cmc(c: Cpu): void {
   c.settleFlags(CF);
   c.flags ^= CF;
 }
-function cld(c: Cpu): void {
+export function cld(c: Cpu): void {
   c.flags &= ~DF;
 }
-function std(c: Cpu): void {
+export function std(c: Cpu): void {
   c.flags |= DF;
 }
 function ioplOk(c: Cpu): boolean {
   return c.cpl <= (c.flags & IOPL) >> 12;
 }
-function cli(c: Cpu): void {
+export function cli(c: Cpu): void {
   if (!ioplOk(c)) {
     c.gp(0);
     return;
   }
   c.flags &= ~IF;
 }
-function sti(c: Cpu): void {
+export function sti(c: Cpu): void {
   if (!ioplOk(c)) {
     c.gp(0);
     return;
@@ -52,18 +52,18 @@ function sti(c: Cpu): void {
     c.brk |= BRK_IRQ;
   }
 }
-function lahf(c: Cpu): void {
+export function lahf(c: Cpu): void {
   setR8(c, 4, (c.getEflags() & (SF | ZF | AF | PF | CF)) | FLAG_BIT1);
 }
-function sahf(c: Cpu): void {
+export function sahf(c: Cpu): void {
   const mask = SF | ZF | AF | PF | CF;
   c.settleFlags(mask);
   c.flags = (c.flags & ~mask) | ((c.regs[EAX]! >> 8) & mask);
 }
-function salc(c: Cpu): void {
+export function salc(c: Cpu): void {
   setR8(c, EAX, c.getCF() ? 0xff : 0);
 }
-function hlt(c: Cpu): void {
+export function hlt(c: Cpu): void {
   if (c.cpl !== 0) {
     c.gp(0);
     return;

@@ -31,12 +31,12 @@ import { row, type RowMap, type TableEntry } from "../decoder/table-types.js";
 import { CR0_EM, CR0_MP, CR0_TS } from "../paging/control-registers.js";
 
 /** ESC (D8–DF /r): #NM when CR0.EM or CR0.TS, else nothing (no coprocessor answers). */
-function esc(c: Cpu): void {
+export function esc(c: Cpu): void {
   if (c.control.cr0 & (CR0_EM | CR0_TS)) c.raise(NM, 0, false);
 }
 
 /** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set, else nothing (no pending x87 error can exist). */
-function fwait(c: Cpu): void {
+export function fwait(c: Cpu): void {
   if ((c.control.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.raise(NM, 0, false);
 }
 

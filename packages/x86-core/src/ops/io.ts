@@ -116,40 +116,40 @@ function outAt(c: Cpu, port: number, size: 1 | 2 | 4): void {
   portWrite(c, port, size, c.regs[EAX]!);
 }
 
-function in_ALIb(c: Cpu, i: Insn): void {
+export function in_ALIb(c: Cpu, i: Insn): void {
   inAt(c, i.imm & 0xff, 1);
 }
-function in_AXIb(c: Cpu, i: Insn): void {
+export function in_AXIb(c: Cpu, i: Insn): void {
   inAt(c, i.imm & 0xff, 2);
 }
-function in_EAXIb(c: Cpu, i: Insn): void {
+export function in_EAXIb(c: Cpu, i: Insn): void {
   inAt(c, i.imm & 0xff, 4);
 }
-function out_IbAL(c: Cpu, i: Insn): void {
+export function out_IbAL(c: Cpu, i: Insn): void {
   outAt(c, i.imm & 0xff, 1);
 }
-function out_IbAX(c: Cpu, i: Insn): void {
+export function out_IbAX(c: Cpu, i: Insn): void {
   outAt(c, i.imm & 0xff, 2);
 }
-function out_IbEAX(c: Cpu, i: Insn): void {
+export function out_IbEAX(c: Cpu, i: Insn): void {
   outAt(c, i.imm & 0xff, 4);
 }
-function in_ALDX(c: Cpu): void {
+export function in_ALDX(c: Cpu): void {
   inAt(c, c.regs[EDX]! & 0xffff, 1);
 }
-function in_AXDX(c: Cpu): void {
+export function in_AXDX(c: Cpu): void {
   inAt(c, c.regs[EDX]! & 0xffff, 2);
 }
-function in_EAXDX(c: Cpu): void {
+export function in_EAXDX(c: Cpu): void {
   inAt(c, c.regs[EDX]! & 0xffff, 4);
 }
-function out_DXAL(c: Cpu): void {
+export function out_DXAL(c: Cpu): void {
   outAt(c, c.regs[EDX]! & 0xffff, 1);
 }
-function out_DXAX(c: Cpu): void {
+export function out_DXAX(c: Cpu): void {
   outAt(c, c.regs[EDX]! & 0xffff, 2);
 }
-function out_DXEAX(c: Cpu): void {
+export function out_DXEAX(c: Cpu): void {
   outAt(c, c.regs[EDX]! & 0xffff, 4);
 }
 

@@ -10,11 +10,11 @@ import type { Cpu } from "../cpu/cpu.js";
 import { EAX, EDX } from "../cpu/registers.js";
 import type { Insn } from "../decoder/insn.js";
 import { group, Imm, row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
+import { GENERATED_HANDLERS as G } from "../generated/alu-handlers.js";
 import {
   getR8,
   readE8,
   readE16,
-  readE32,
   rmwReadE8,
   rmwReadE16,
   rmwReadE32,
@@ -28,25 +28,25 @@ import {
   writeE32,
 } from "./operands.js";
 
-function mov_EbGb(c: Cpu, i: Insn): void {
+export function mov_EbGb(c: Cpu, i: Insn): void {
   writeE8(c, i, getR8(c, i.reg));
 }
-function mov_EwGw(c: Cpu, i: Insn): void {
+export function mov_EwGw(c: Cpu, i: Insn): void {
   writeE16(c, i, c.regs[i.reg]!);
 }
-function mov_EdGd(c: Cpu, i: Insn): void {
+export function mov_EdGd(c: Cpu, i: Insn): void {
   if (i.mod === 3) c.regs[i.rm] = c.regs[i.reg]!;
   else c.write32(i.seg, c.ea(i), c.regs[i.reg]!);
 }
-function mov_GbEb(c: Cpu, i: Insn): void {
+export function mov_GbEb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (!c.fault) setR8(c, i.reg, v);
 }
-function mov_GwEw(c: Cpu, i: Insn): void {
+export function mov_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) setR16(c, i.reg, v);
 }
-function mov_GdEd(c: Cpu, i: Insn): void {
+export function mov_GdEd(c: Cpu, i: Insn): void {
   if (i.mod === 3) {
     c.regs[i.reg] = c.regs[i.rm]!;
     return;
@@ -54,143 +54,132 @@ function mov_GdEd(c: Cpu, i: Insn): void {
   const v = c.read32(i.seg, c.ea(i));
   if (!c.fault) c.regs[i.reg] = v;
 }
-function mov_ZbIb(c: Cpu, i: Insn): void {
+export function mov_ZbIb(c: Cpu, i: Insn): void {
   setR8(c, i.reg, i.imm);
 }
-function mov_ZwIw(c: Cpu, i: Insn): void {
+export function mov_ZwIw(c: Cpu, i: Insn): void {
   setR16(c, i.reg, i.imm);
 }
-function mov_ZdId(c: Cpu, i: Insn): void {
+export function mov_ZdId(c: Cpu, i: Insn): void {
   c.regs[i.reg] = i.imm;
 }
-function mov_EbIb(c: Cpu, i: Insn): void {
+export function mov_EbIb(c: Cpu, i: Insn): void {
   writeE8(c, i, i.imm);
 }
-function mov_EwIw(c: Cpu, i: Insn): void {
+export function mov_EwIw(c: Cpu, i: Insn): void {
   writeE16(c, i, i.imm);
 }
-function mov_EdId(c: Cpu, i: Insn): void {
+export function mov_EdId(c: Cpu, i: Insn): void {
   writeE32(c, i, i.imm);
 }
-function mov_ALOb(c: Cpu, i: Insn): void {
+export function mov_ALOb(c: Cpu, i: Insn): void {
   const v = c.read8(i.seg, c.ea(i));
   if (!c.fault) setR8(c, EAX, v);
 }
-function mov_AXOw(c: Cpu, i: Insn): void {
+export function mov_AXOw(c: Cpu, i: Insn): void {
   const v = c.read16(i.seg, c.ea(i));
   if (!c.fault) setR16(c, EAX, v);
 }
-function mov_EAXOd(c: Cpu, i: Insn): void {
+export function mov_EAXOd(c: Cpu, i: Insn): void {
   const v = c.read32(i.seg, c.ea(i));
   if (!c.fault) c.regs[EAX] = v;
 }
-function mov_ObAL(c: Cpu, i: Insn): void {
+export function mov_ObAL(c: Cpu, i: Insn): void {
   c.write8(i.seg, c.ea(i), c.regs[EAX]!);
 }
-function mov_OwAX(c: Cpu, i: Insn): void {
+export function mov_OwAX(c: Cpu, i: Insn): void {
   c.write16(i.seg, c.ea(i), c.regs[EAX]!);
 }
-function mov_OdEAX(c: Cpu, i: Insn): void {
+export function mov_OdEAX(c: Cpu, i: Insn): void {
   c.write32(i.seg, c.ea(i), c.regs[EAX]!);
 }
 
-function lea_GwM(c: Cpu, i: Insn): void {
+export function lea_GwM(c: Cpu, i: Insn): void {
   setR16(c, i.reg, c.ea(i));
 }
-function lea_GdM(c: Cpu, i: Insn): void {
+export function lea_GdM(c: Cpu, i: Insn): void {
   c.regs[i.reg] = c.ea(i);
 }
 
-function xchg_EbGb(c: Cpu, i: Insn): void {
+export function xchg_EbGb(c: Cpu, i: Insn): void {
   const a = rmwReadE8(c, i);
   if (c.fault) return;
   const b = getR8(c, i.reg);
   rmwWriteE8(c, i, b);
   setR8(c, i.reg, a);
 }
-function xchg_EwGw(c: Cpu, i: Insn): void {
+export function xchg_EwGw(c: Cpu, i: Insn): void {
   const a = rmwReadE16(c, i);
   if (c.fault) return;
   const b = c.regs[i.reg]!;
   rmwWriteE16(c, i, b);
   setR16(c, i.reg, a);
 }
-function xchg_EdGd(c: Cpu, i: Insn): void {
+export function xchg_EdGd(c: Cpu, i: Insn): void {
   const a = rmwReadE32(c, i);
   if (c.fault) return;
   const b = c.regs[i.reg]!;
   rmwWriteE32(c, i, b);
   c.regs[i.reg] = a;
 }
-function xchg_ZwAX(c: Cpu, i: Insn): void {
+export function xchg_ZwAX(c: Cpu, i: Insn): void {
   const a = c.regs[EAX]!;
   setR16(c, EAX, c.regs[i.reg]!);
   setR16(c, i.reg, a);
 }
-function xchg_ZdEAX(c: Cpu, i: Insn): void {
+export function xchg_ZdEAX(c: Cpu, i: Insn): void {
   const a = c.regs[EAX]!;
   c.regs[EAX] = c.regs[i.reg]!;
   c.regs[i.reg] = a;
 }
-function nop(_c: Cpu, _i: Insn): void {}
+export function nop(_c: Cpu, _i: Insn): void {}
 
-function cbw(c: Cpu): void {
+export function cbw(c: Cpu): void {
   setR16(c, EAX, (c.regs[EAX]! << 24) >> 24);
 }
-function cwde(c: Cpu): void {
+export function cwde(c: Cpu): void {
   c.regs[EAX] = (c.regs[EAX]! << 16) >> 16;
 }
-function cwd(c: Cpu): void {
+export function cwd(c: Cpu): void {
   setR16(c, EDX, (c.regs[EAX]! << 16) >> 31);
 }
-function cdq(c: Cpu): void {
+export function cdq(c: Cpu): void {
   c.regs[EDX] = c.regs[EAX]! >> 31;
 }
 
-function movzx_GwEb(c: Cpu, i: Insn): void {
+export function movzx_GwEb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (!c.fault) setR16(c, i.reg, v);
 }
-function movzx_GdEb(c: Cpu, i: Insn): void {
+export function movzx_GdEb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (!c.fault) c.regs[i.reg] = v;
 }
-function movzx_GwEw(c: Cpu, i: Insn): void {
+export function movzx_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) setR16(c, i.reg, v);
 }
-function movzx_GdEw(c: Cpu, i: Insn): void {
+export function movzx_GdEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) c.regs[i.reg] = v;
 }
-function movsx_GwEb(c: Cpu, i: Insn): void {
+export function movsx_GwEb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (!c.fault) setR16(c, i.reg, (v << 24) >> 24);
 }
-function movsx_GdEb(c: Cpu, i: Insn): void {
+export function movsx_GdEb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (!c.fault) c.regs[i.reg] = (v << 24) >> 24;
 }
-function movsx_GwEw(c: Cpu, i: Insn): void {
+export function movsx_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) setR16(c, i.reg, v);
 }
-function movsx_GdEw(c: Cpu, i: Insn): void {
+export function movsx_GdEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) c.regs[i.reg] = (v << 16) >> 16;
 }
 
-function cmov_GwEw(c: Cpu, i: Insn): void {
-  const v = readE16(c, i);
-  if (!c.fault && c.cond(i.op)) setR16(c, i.reg, v);
-}
-function cmov_GdEd(c: Cpu, i: Insn): void {
-  const v = readE32(c, i);
-  if (!c.fault && c.cond(i.op)) c.regs[i.reg] = v;
-}
-function set_Eb(c: Cpu, i: Insn): void {
-  writeE8(c, i, c.cond(i.op) ? 1 : 0);
-}
 
 /** Condition-code mnemonic suffixes, by cc. */
 export const CC_NAMES = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"] as const;
@@ -224,8 +213,9 @@ function buildRows(): Record<number, TableEntry> {
     if (r > 0) rows[0x90 + r] = row2("xchg_ZveAX", xchg_ZwAX, xchg_ZdEAX); /* 91–97 */
   }
   for (let cc = 0; cc < 16; cc++) {
-    rows[0x140 + cc] = row2(`cmov${CC_NAMES[cc]}_GvEv`, cmov_GwEw, cmov_GdEd, { modrm: true, op: cc }); /* 0F 40–4F */
-    rows[0x190 + cc] = row(`set${CC_NAMES[cc]}_Eb`, set_Eb, { modrm: true, op: cc }); /* 0F 90–9F */
+    const n = CC_NAMES[cc];
+    rows[0x140 + cc] = row2(`cmov${n}_GvEv`, G[`cmov${n}_GwEw`]!, G[`cmov${n}_GdEd`]!, { modrm: true, op: cc }); /* 0F 40–4F */
+    rows[0x190 + cc] = row(`set${n}_Eb`, G[`set${n}_Eb`]!, { modrm: true, op: cc }); /* 0F 90–9F */
   }
   for (let k = 0x118; k <= 0x11f; k++) rows[k] = row("nop_Ev", nop, { modrm: true }); /* 0F 18–1F hint NOPs */
   return rows;

@@ -96,48 +96,48 @@ function divideError(c: Cpu): void {
 
 // ------------------------------------------------------------ TEST NOT NEG
 
-function test_EbIb(c: Cpu, i: Insn): void {
+export function test_EbIb(c: Cpu, i: Insn): void {
   const a = readE8(c, i);
   if (!c.fault) c.setLazy(LF_LOGIC, a, i.imm, a & i.imm & 0xff, 7);
 }
-function test_EwIw(c: Cpu, i: Insn): void {
+export function test_EwIw(c: Cpu, i: Insn): void {
   const a = readE16(c, i);
   if (!c.fault) c.setLazy(LF_LOGIC, a, i.imm, a & i.imm & 0xffff, 15);
 }
-function test_EdId(c: Cpu, i: Insn): void {
+export function test_EdId(c: Cpu, i: Insn): void {
   const a = readE32(c, i);
   if (!c.fault) c.setLazy(LF_LOGIC, a, i.imm, a & i.imm, 31);
 }
 
-function not_Eb(c: Cpu, i: Insn): void {
+export function not_Eb(c: Cpu, i: Insn): void {
   const v = rmwReadE8(c, i);
   if (!c.fault) rmwWriteE8(c, i, ~v);
 }
-function not_Ew(c: Cpu, i: Insn): void {
+export function not_Ew(c: Cpu, i: Insn): void {
   const v = rmwReadE16(c, i);
   if (!c.fault) rmwWriteE16(c, i, ~v);
 }
-function not_Ed(c: Cpu, i: Insn): void {
+export function not_Ed(c: Cpu, i: Insn): void {
   const v = rmwReadE32(c, i);
   if (!c.fault) rmwWriteE32(c, i, ~v);
 }
 
 // NEG is SUB from zero: CF = (source != 0) falls out of the LF_SUB borrow rule.
-function neg_Eb(c: Cpu, i: Insn): void {
+export function neg_Eb(c: Cpu, i: Insn): void {
   const v = rmwReadE8(c, i);
   if (c.fault) return;
   const r = -v | 0;
   c.setLazy(LF_SUB, 0, v, r, 7);
   rmwWriteE8(c, i, r);
 }
-function neg_Ew(c: Cpu, i: Insn): void {
+export function neg_Ew(c: Cpu, i: Insn): void {
   const v = rmwReadE16(c, i);
   if (c.fault) return;
   const r = -v | 0;
   c.setLazy(LF_SUB, 0, v, r, 15);
   rmwWriteE16(c, i, r);
 }
-function neg_Ed(c: Cpu, i: Insn): void {
+export function neg_Ed(c: Cpu, i: Insn): void {
   const v = rmwReadE32(c, i);
   if (c.fault) return;
   const r = -v | 0;
@@ -147,14 +147,14 @@ function neg_Ed(c: Cpu, i: Insn): void {
 
 // ------------------------------------------------------------ MUL IMUL (one operand)
 
-function mul_Eb(c: Cpu, i: Insn): void {
+export function mul_Eb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (c.fault) return;
   const p = (c.regs[EAX]! & 0xff) * v;
   setR16(c, EAX, p);
   mulFlags(c, p, 7, p > 0xff);
 }
-function mul_Ew(c: Cpu, i: Insn): void {
+export function mul_Ew(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (c.fault) return;
   const p = (c.regs[EAX]! & 0xffff) * v;
@@ -162,7 +162,7 @@ function mul_Ew(c: Cpu, i: Insn): void {
   setR16(c, EDX, p >>> 16);
   mulFlags(c, p, 15, p > 0xffff);
 }
-function mul_Ed(c: Cpu, i: Insn): void {
+export function mul_Ed(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (c.fault) return;
   const lo = mulU32(c.regs[EAX]!, v);
@@ -171,14 +171,14 @@ function mul_Ed(c: Cpu, i: Insn): void {
   mulFlags(c, lo, 31, mulHi !== 0);
 }
 
-function imul_Eb(c: Cpu, i: Insn): void {
+export function imul_Eb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (c.fault) return;
   const p = ((c.regs[EAX]! << 24) >> 24) * ((v << 24) >> 24);
   setR16(c, EAX, p);
   mulFlags(c, p, 7, p !== (p << 24) >> 24);
 }
-function imul_Ew(c: Cpu, i: Insn): void {
+export function imul_Ew(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (c.fault) return;
   const p = ((c.regs[EAX]! << 16) >> 16) * ((v << 16) >> 16);
@@ -186,7 +186,7 @@ function imul_Ew(c: Cpu, i: Insn): void {
   setR16(c, EDX, p >> 16);
   mulFlags(c, p, 15, p !== (p << 16) >> 16);
 }
-function imul_Ed(c: Cpu, i: Insn): void {
+export function imul_Ed(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (c.fault) return;
   const lo = mulS32(c.regs[EAX]!, v);
@@ -197,7 +197,7 @@ function imul_Ed(c: Cpu, i: Insn): void {
 
 // ------------------------------------------------------------ DIV IDIV
 
-function div_Eb(c: Cpu, i: Insn): void {
+export function div_Eb(c: Cpu, i: Insn): void {
   const d = readE8(c, i);
   if (c.fault) return;
   if (d === 0) {
@@ -212,7 +212,7 @@ function div_Eb(c: Cpu, i: Insn): void {
   }
   setR16(c, EAX, ((n - q * d) << 8) | q);
 }
-function div_Ew(c: Cpu, i: Insn): void {
+export function div_Ew(c: Cpu, i: Insn): void {
   const d = readE16(c, i);
   if (c.fault) return;
   if (d === 0) {
@@ -228,7 +228,7 @@ function div_Ew(c: Cpu, i: Insn): void {
   setR16(c, EAX, q);
   setR16(c, EDX, n - q * d);
 }
-function div_Ed(c: Cpu, i: Insn): void {
+export function div_Ed(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (c.fault) return;
   const d = v >>> 0;
@@ -242,7 +242,7 @@ function div_Ed(c: Cpu, i: Insn): void {
   c.regs[EDX] = divRem | 0;
 }
 
-function idiv_Eb(c: Cpu, i: Insn): void {
+export function idiv_Eb(c: Cpu, i: Insn): void {
   const v = readE8(c, i);
   if (c.fault) return;
   if (v === 0) {
@@ -258,7 +258,7 @@ function idiv_Eb(c: Cpu, i: Insn): void {
   }
   setR16(c, EAX, ((n - q * d) << 8) | (q & 0xff));
 }
-function idiv_Ew(c: Cpu, i: Insn): void {
+export function idiv_Ew(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (c.fault) return;
   if (v === 0) {
@@ -275,7 +275,7 @@ function idiv_Ew(c: Cpu, i: Insn): void {
   setR16(c, EAX, q);
   setR16(c, EDX, n - q * d);
 }
-function idiv_Ed(c: Cpu, i: Insn): void {
+export function idiv_Ed(c: Cpu, i: Insn): void {
   const d = readE32(c, i);
   if (c.fault) return;
   if (d === 0) {
@@ -316,19 +316,19 @@ function imul32(c: Cpu, i: Insn, a: number, b: number): void {
   mulFlags(c, lo, 31, mulHi !== lo >> 31);
 }
 
-function imul_GwEw(c: Cpu, i: Insn): void {
+export function imul_GwEw(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) imul16(c, i, c.regs[i.reg]!, v);
 }
-function imul_GdEd(c: Cpu, i: Insn): void {
+export function imul_GdEd(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (!c.fault) imul32(c, i, c.regs[i.reg]!, v);
 }
-function imul_GwEwI(c: Cpu, i: Insn): void {
+export function imul_GwEwI(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
   if (!c.fault) imul16(c, i, v, i.imm);
 }
-function imul_GdEdI(c: Cpu, i: Insn): void {
+export function imul_GdEdI(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
   if (!c.fault) imul32(c, i, v, i.imm);
 }

@@ -25,7 +25,7 @@ function stackLoaded(c: Cpu): void {
   c.brk |= BRK_IRQ;
 }
 
-function mov_SwEw(c: Cpu, i: Insn): void {
+export function mov_SwEw(c: Cpu, i: Insn): void {
   const seg = i.reg;
   if (seg === CS || seg > GS) {
     c.ud();
@@ -36,7 +36,7 @@ function mov_SwEw(c: Cpu, i: Insn): void {
   if (loadSegment(c, seg, v) && seg === SS) stackLoaded(c);
 }
 
-function mov_EwSw(c: Cpu, i: Insn): void {
+export function mov_EwSw(c: Cpu, i: Insn): void {
   if (i.reg > GS) {
     c.ud();
     return;
@@ -47,10 +47,10 @@ function mov_EwSw(c: Cpu, i: Insn): void {
   else c.regs[i.rm] = (c.regs[i.rm]! & ~0xffff) | v;
 }
 
-function push_Sw(c: Cpu, i: Insn): void {
+export function push_Sw(c: Cpu, i: Insn): void {
   c.push16(c.segSel[i.op]!);
 }
-function push_Sd(c: Cpu, i: Insn): void {
+export function push_Sd(c: Cpu, i: Insn): void {
   c.push32(c.segSel[i.op]! & 0xffff);
 }
 
@@ -64,15 +64,15 @@ function popSeg(c: Cpu, seg: number, unit: number): void {
   c.regs[ESP] = wide ? (esp + unit) | 0 : (esp & ~0xffff) | ((esp + unit) & 0xffff);
   if (seg === SS) stackLoaded(c);
 }
-function pop_Sw(c: Cpu, i: Insn): void {
+export function pop_Sw(c: Cpu, i: Insn): void {
   popSeg(c, i.op, 2);
 }
-function pop_Sd(c: Cpu, i: Insn): void {
+export function pop_Sd(c: Cpu, i: Insn): void {
   popSeg(c, i.op, 4);
 }
 
 /** LDS/LES/LSS/LFS/LGS Gv,Mp: segment from the pointer's selector, register from its offset. */
-function loadFar(c: Cpu, i: Insn): void {
+export function loadFar(c: Cpu, i: Insn): void {
   const o32 = (i.flags & INSN_O32) !== 0;
   const ea = c.ea(i);
   const offset = o32 ? c.read32(i.seg, ea) : c.read16(i.seg, ea);

@@ -143,31 +143,31 @@ function shiftEd(c: Cpu, i: Insn, count: number): void {
   rmwWriteE32(c, i, count === 0 ? v : shiftOp(c, i.op, v, count, 32));
 }
 
-function grp2_EbIb(c: Cpu, i: Insn): void {
+export function grp2_EbIb(c: Cpu, i: Insn): void {
   shiftEb(c, i, i.imm & 31);
 }
-function grp2_EwIb(c: Cpu, i: Insn): void {
+export function grp2_EwIb(c: Cpu, i: Insn): void {
   shiftEw(c, i, i.imm & 31);
 }
-function grp2_EdIb(c: Cpu, i: Insn): void {
+export function grp2_EdIb(c: Cpu, i: Insn): void {
   shiftEd(c, i, i.imm & 31);
 }
-function grp2_Eb1(c: Cpu, i: Insn): void {
+export function grp2_Eb1(c: Cpu, i: Insn): void {
   shiftEb(c, i, 1);
 }
-function grp2_Ew1(c: Cpu, i: Insn): void {
+export function grp2_Ew1(c: Cpu, i: Insn): void {
   shiftEw(c, i, 1);
 }
-function grp2_Ed1(c: Cpu, i: Insn): void {
+export function grp2_Ed1(c: Cpu, i: Insn): void {
   shiftEd(c, i, 1);
 }
-function grp2_EbCL(c: Cpu, i: Insn): void {
+export function grp2_EbCL(c: Cpu, i: Insn): void {
   shiftEb(c, i, c.regs[ECX]! & 31);
 }
-function grp2_EwCL(c: Cpu, i: Insn): void {
+export function grp2_EwCL(c: Cpu, i: Insn): void {
   shiftEw(c, i, c.regs[ECX]! & 31);
 }
-function grp2_EdCL(c: Cpu, i: Insn): void {
+export function grp2_EdCL(c: Cpu, i: Insn): void {
   shiftEd(c, i, c.regs[ECX]! & 31);
 }
 
@@ -229,28 +229,28 @@ function shxdEd(c: Cpu, i: Insn, k: number, right: boolean): void {
   rmwWriteE32(c, i, k === 0 ? d : right ? shrd32(c, d, s, k) : shld32(c, d, s, k));
 }
 
-function shld_EwGwIb(c: Cpu, i: Insn): void {
+export function shld_EwGwIb(c: Cpu, i: Insn): void {
   shxdEw(c, i, i.imm & 31, false);
 }
-function shld_EdGdIb(c: Cpu, i: Insn): void {
+export function shld_EdGdIb(c: Cpu, i: Insn): void {
   shxdEd(c, i, i.imm & 31, false);
 }
-function shld_EwGwCL(c: Cpu, i: Insn): void {
+export function shld_EwGwCL(c: Cpu, i: Insn): void {
   shxdEw(c, i, c.regs[ECX]! & 31, false);
 }
-function shld_EdGdCL(c: Cpu, i: Insn): void {
+export function shld_EdGdCL(c: Cpu, i: Insn): void {
   shxdEd(c, i, c.regs[ECX]! & 31, false);
 }
-function shrd_EwGwIb(c: Cpu, i: Insn): void {
+export function shrd_EwGwIb(c: Cpu, i: Insn): void {
   shxdEw(c, i, i.imm & 31, true);
 }
-function shrd_EdGdIb(c: Cpu, i: Insn): void {
+export function shrd_EdGdIb(c: Cpu, i: Insn): void {
   shxdEd(c, i, i.imm & 31, true);
 }
-function shrd_EwGwCL(c: Cpu, i: Insn): void {
+export function shrd_EwGwCL(c: Cpu, i: Insn): void {
   shxdEw(c, i, c.regs[ECX]! & 31, true);
 }
-function shrd_EdGdCL(c: Cpu, i: Insn): void {
+export function shrd_EdGdCL(c: Cpu, i: Insn): void {
   shxdEd(c, i, c.regs[ECX]! & 31, true);
 }
 

@@ -17,24 +17,24 @@ import type { Insn } from "../decoder/insn.js";
 import { Imm, group, row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
 import { readE16, readE32, writeE16, writeE32 } from "./operands.js";
 
-function push_Zw(c: Cpu, i: Insn): void {
+export function push_Zw(c: Cpu, i: Insn): void {
   c.push16(c.regs[i.reg]!);
 }
-function push_Zd(c: Cpu, i: Insn): void {
+export function push_Zd(c: Cpu, i: Insn): void {
   c.push32(c.regs[i.reg]!);
 }
-function pop_Zw(c: Cpu, i: Insn): void {
+export function pop_Zw(c: Cpu, i: Insn): void {
   const v = c.pop16();
   if (!c.fault) c.regs[i.reg] = (c.regs[i.reg]! & ~0xffff) | v;
 }
-function pop_Zd(c: Cpu, i: Insn): void {
+export function pop_Zd(c: Cpu, i: Insn): void {
   const v = c.pop32();
   if (!c.fault) c.regs[i.reg] = v;
 }
-function push_Iw(c: Cpu, i: Insn): void {
+export function push_Iw(c: Cpu, i: Insn): void {
   c.push16(i.imm);
 }
-function push_Id(c: Cpu, i: Insn): void {
+export function push_Id(c: Cpu, i: Insn): void {
   c.push32(i.imm);
 }
 
@@ -49,7 +49,7 @@ export function push_Ed(c: Cpu, i: Insn): void {
   if (!c.fault) c.push32(v);
 }
 
-function pop_Ew(c: Cpu, i: Insn): void {
+export function pop_Ew(c: Cpu, i: Insn): void {
   const v = c.peek16(0);
   if (c.fault) return;
   const old = c.regs[ESP]!;
@@ -57,7 +57,7 @@ function pop_Ew(c: Cpu, i: Insn): void {
   writeE16(c, i, v);
   if (c.fault) c.regs[ESP] = old;
 }
-function pop_Ed(c: Cpu, i: Insn): void {
+export function pop_Ed(c: Cpu, i: Insn): void {
   const v = c.peek32(0);
   if (c.fault) return;
   const old = c.regs[ESP]!;
@@ -66,17 +66,17 @@ function pop_Ed(c: Cpu, i: Insn): void {
   if (c.fault) c.regs[ESP] = old;
 }
 
-function pusha_w(c: Cpu): void {
+export function pusha_w(c: Cpu): void {
   const sp = c.regs[ESP]!;
   if (!c.probeWrite(SS, (sp - 16) & c.stackMask, 16)) return;
   for (let r = 0; r < 8; r++) c.push16(r === ESP ? sp : c.regs[r]!);
 }
-function pusha_d(c: Cpu): void {
+export function pusha_d(c: Cpu): void {
   const sp = c.regs[ESP]!;
   if (!c.probeWrite(SS, (sp - 32) & c.stackMask, 32)) return;
   for (let r = 0; r < 8; r++) c.push32(r === ESP ? sp : c.regs[r]!);
 }
-function popa_w(c: Cpu): void {
+export function popa_w(c: Cpu): void {
   c.peek16(14);
   if (c.fault) return;
   for (let r = 7; r >= 0; r--) {
@@ -84,7 +84,7 @@ function popa_w(c: Cpu): void {
     if (r !== ESP) c.regs[r] = (c.regs[r]! & ~0xffff) | v;
   }
 }
-function popa_d(c: Cpu): void {
+export function popa_d(c: Cpu): void {
   c.peek32(28);
   if (c.fault) return;
   for (let r = 7; r >= 0; r--) {
@@ -97,10 +97,10 @@ function iopl(c: Cpu): number {
   return (c.flags & IOPL) >> 12;
 }
 
-function pushf_w(c: Cpu): void {
+export function pushf_w(c: Cpu): void {
   c.push16(c.getEflags());
 }
-function pushf_d(c: Cpu): void {
+export function pushf_d(c: Cpu): void {
   // VM and RF are cleared in the pushed image.
   c.push32(c.getEflags() & 0x00fcffff);
 }
@@ -116,11 +116,11 @@ export function popfValue(c: Cpu, v: number, mask: number): void {
   if (c.irqVector >= 0) c.brk |= BRK_IRQ;
 }
 
-function popf_w(c: Cpu): void {
+export function popf_w(c: Cpu): void {
   const v = c.pop16();
   if (!c.fault) popfValue(c, v, 0xffff);
 }
-function popf_d(c: Cpu): void {
+export function popf_d(c: Cpu): void {
   const v = c.pop32();
   if (!c.fault) popfValue(c, v, -1);
 }
@@ -156,21 +156,21 @@ function enter(c: Cpu, i: Insn, o32: boolean): void {
   else c.regs[EBP] = (c.regs[EBP]! & ~0xffff) | (frame & 0xffff);
   c.adjustEsp(-size);
 }
-function enter_w(c: Cpu, i: Insn): void {
+export function enter_w(c: Cpu, i: Insn): void {
   enter(c, i, false);
 }
-function enter_d(c: Cpu, i: Insn): void {
+export function enter_d(c: Cpu, i: Insn): void {
   enter(c, i, true);
 }
 
-function leave_w(c: Cpu): void {
+export function leave_w(c: Cpu): void {
   const bp = c.regs[EBP]! & c.stackMask;
   const v = c.read16(SS, bp);
   if (c.fault) return;
   c.regs[ESP] = c.stackMask === -1 ? bp + 2 : (c.regs[ESP]! & ~0xffff) | ((bp + 2) & 0xffff);
   c.regs[EBP] = (c.regs[EBP]! & ~0xffff) | v;
 }
-function leave_d(c: Cpu): void {
+export function leave_d(c: Cpu): void {
   const bp = c.regs[EBP]! & c.stackMask;
   const v = c.read32(SS, bp);
   if (c.fault) return;

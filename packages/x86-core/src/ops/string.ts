@@ -37,6 +37,7 @@
 import { BRK_EXIT, type Cpu } from "../cpu/cpu.js";
 import { DF } from "../cpu/eflags.js";
 import { EAX, EBX, ECX, EDI, EDX, ES, ESI } from "../cpu/registers.js";
+import { BR } from "../cpu/vectors.js";
 import { INSN_A32, type Insn } from "../decoder/insn.js";
 import { row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
 import { SEG_READ_FAST, SEG_WRITE_FAST } from "../protection/descriptor.js";
@@ -47,8 +48,6 @@ import { setR8, setR16 } from "./operands.js";
 /** Iterations one call of a REP handler performs before yielding to the run loop (bounds interrupt latency). */
 export const REP_BATCH = 4096;
 
-/** #BR, BOUND range exceeded (SDM Vol. 3A Table 6-1). */
-const BR = 5;
 
 // String operation kinds, the `kind` argument of the shared driver.
 const MOVS = 0;
@@ -304,74 +303,74 @@ function stringOp(c: Cpu, i: Insn, kind: number, size: 1 | 2 | 4): void {
   }
 }
 
-function movs_YbXb(c: Cpu, i: Insn): void {
+export function movs_YbXb(c: Cpu, i: Insn): void {
   stringOp(c, i, MOVS, 1);
 }
-function movs_YwXw(c: Cpu, i: Insn): void {
+export function movs_YwXw(c: Cpu, i: Insn): void {
   stringOp(c, i, MOVS, 2);
 }
-function movs_YdXd(c: Cpu, i: Insn): void {
+export function movs_YdXd(c: Cpu, i: Insn): void {
   stringOp(c, i, MOVS, 4);
 }
-function cmps_XbYb(c: Cpu, i: Insn): void {
+export function cmps_XbYb(c: Cpu, i: Insn): void {
   stringOp(c, i, CMPS, 1);
 }
-function cmps_XwYw(c: Cpu, i: Insn): void {
+export function cmps_XwYw(c: Cpu, i: Insn): void {
   stringOp(c, i, CMPS, 2);
 }
-function cmps_XdYd(c: Cpu, i: Insn): void {
+export function cmps_XdYd(c: Cpu, i: Insn): void {
   stringOp(c, i, CMPS, 4);
 }
-function stos_YbAL(c: Cpu, i: Insn): void {
+export function stos_YbAL(c: Cpu, i: Insn): void {
   stringOp(c, i, STOS, 1);
 }
-function stos_YwAX(c: Cpu, i: Insn): void {
+export function stos_YwAX(c: Cpu, i: Insn): void {
   stringOp(c, i, STOS, 2);
 }
-function stos_YdEAX(c: Cpu, i: Insn): void {
+export function stos_YdEAX(c: Cpu, i: Insn): void {
   stringOp(c, i, STOS, 4);
 }
-function lods_ALXb(c: Cpu, i: Insn): void {
+export function lods_ALXb(c: Cpu, i: Insn): void {
   stringOp(c, i, LODS, 1);
 }
-function lods_AXXw(c: Cpu, i: Insn): void {
+export function lods_AXXw(c: Cpu, i: Insn): void {
   stringOp(c, i, LODS, 2);
 }
-function lods_EAXXd(c: Cpu, i: Insn): void {
+export function lods_EAXXd(c: Cpu, i: Insn): void {
   stringOp(c, i, LODS, 4);
 }
-function scas_ALYb(c: Cpu, i: Insn): void {
+export function scas_ALYb(c: Cpu, i: Insn): void {
   stringOp(c, i, SCAS, 1);
 }
-function scas_AXYw(c: Cpu, i: Insn): void {
+export function scas_AXYw(c: Cpu, i: Insn): void {
   stringOp(c, i, SCAS, 2);
 }
-function scas_EAXYd(c: Cpu, i: Insn): void {
+export function scas_EAXYd(c: Cpu, i: Insn): void {
   stringOp(c, i, SCAS, 4);
 }
-function ins_YbDX(c: Cpu, i: Insn): void {
+export function ins_YbDX(c: Cpu, i: Insn): void {
   stringOp(c, i, INS, 1);
 }
-function ins_YwDX(c: Cpu, i: Insn): void {
+export function ins_YwDX(c: Cpu, i: Insn): void {
   stringOp(c, i, INS, 2);
 }
-function ins_YdDX(c: Cpu, i: Insn): void {
+export function ins_YdDX(c: Cpu, i: Insn): void {
   stringOp(c, i, INS, 4);
 }
-function outs_DXXb(c: Cpu, i: Insn): void {
+export function outs_DXXb(c: Cpu, i: Insn): void {
   stringOp(c, i, OUTS, 1);
 }
-function outs_DXXw(c: Cpu, i: Insn): void {
+export function outs_DXXw(c: Cpu, i: Insn): void {
   stringOp(c, i, OUTS, 2);
 }
-function outs_DXXd(c: Cpu, i: Insn): void {
+export function outs_DXXd(c: Cpu, i: Insn): void {
   stringOp(c, i, OUTS, 4);
 }
 
 // ---------------------------------------------------------------- XLAT, BOUND
 
 /** XLAT: AL = [seg:eBX + AL] (BX with 16-bit addressing). */
-function xlat(c: Cpu, i: Insn): void {
+export function xlat(c: Cpu, i: Insn): void {
   const al = c.regs[EAX]! & 0xff;
   const off = i.flags & INSN_A32 ? (c.regs[EBX]! + al) | 0 : (c.regs[EBX]! + al) & 0xffff;
   const v = c.read8(i.seg, off);
@@ -379,7 +378,7 @@ function xlat(c: Cpu, i: Insn): void {
 }
 
 /** BOUND r16, m16&16: signed lower and upper bounds; #BR when the index is outside. */
-function bound_GwMa(c: Cpu, i: Insn): void {
+export function bound_GwMa(c: Cpu, i: Insn): void {
   const ea = c.ea(i);
   const lo = (c.read16(i.seg, ea) << 16) >> 16;
   if (c.fault) return;
@@ -390,7 +389,7 @@ function bound_GwMa(c: Cpu, i: Insn): void {
 }
 
 /** BOUND r32, m32&32. */
-function bound_GdMa(c: Cpu, i: Insn): void {
+export function bound_GdMa(c: Cpu, i: Insn): void {
   const ea = c.ea(i);
   const lo = c.read32(i.seg, ea);
   if (c.fault) return;

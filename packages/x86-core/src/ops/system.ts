@@ -96,30 +96,30 @@ function storeWord(c: Cpu, i: Insn, v: number): void {
 
 // ---------------------------------------------------------------- group 6 (0F 00)
 
-function sldt_Ew(c: Cpu, i: Insn): void {
+export function sldt_Ew(c: Cpu, i: Insn): void {
   if (protectedOnly(c)) storeWord(c, i, c.ldtSel);
 }
-function str_Ew(c: Cpu, i: Insn): void {
+export function str_Ew(c: Cpu, i: Insn): void {
   if (protectedOnly(c)) storeWord(c, i, c.trSel);
 }
-function lldt_Ew(c: Cpu, i: Insn): void {
+export function lldt_Ew(c: Cpu, i: Insn): void {
   if (!protectedOnly(c) || !privileged(c)) return;
   const sel = readE16(c, i);
   if (!c.fault) loadLdtr(c, sel);
 }
-function ltr_Ew(c: Cpu, i: Insn): void {
+export function ltr_Ew(c: Cpu, i: Insn): void {
   if (!protectedOnly(c) || !privileged(c)) return;
   const sel = readE16(c, i);
   if (!c.fault) loadTr(c, sel);
 }
-function verr_Ew(c: Cpu, i: Insn): void {
+export function verr_Ew(c: Cpu, i: Insn): void {
   if (!protectedOnly(c)) return;
   const sel = readE16(c, i);
   if (c.fault) return;
   const ok = verifySegment(c, sel, false);
   if (!c.fault) setZf(c, ok);
 }
-function verw_Ew(c: Cpu, i: Insn): void {
+export function verw_Ew(c: Cpu, i: Insn): void {
   if (!protectedOnly(c)) return;
   const sel = readE16(c, i);
   if (c.fault) return;
@@ -137,10 +137,10 @@ function storeTable(c: Cpu, i: Insn, limit: number, base: number): void {
   c.write16(i.seg, ea, limit);
   c.write32(i.seg, at, i.flags & INSN_O32 ? base : base & 0xffffff);
 }
-function sgdt_Ms(c: Cpu, i: Insn): void {
+export function sgdt_Ms(c: Cpu, i: Insn): void {
   storeTable(c, i, c.gdtLimit, c.gdtBase);
 }
-function sidt_Ms(c: Cpu, i: Insn): void {
+export function sidt_Ms(c: Cpu, i: Insn): void {
   storeTable(c, i, c.idtLimit, c.idtBase);
 }
 
@@ -160,21 +160,21 @@ function loadTable(c: Cpu, i: Insn): boolean {
   tableBase = i.flags & INSN_O32 ? base : base & 0xffffff;
   return true;
 }
-function lgdt_Ms(c: Cpu, i: Insn): void {
+export function lgdt_Ms(c: Cpu, i: Insn): void {
   if (!loadTable(c, i)) return;
   c.gdtLimit = tableLimit;
   c.gdtBase = tableBase;
 }
-function lidt_Ms(c: Cpu, i: Insn): void {
+export function lidt_Ms(c: Cpu, i: Insn): void {
   if (!loadTable(c, i)) return;
   c.idtLimit = tableLimit;
   c.idtBase = tableBase;
 }
-function smsw_Ew(c: Cpu, i: Insn): void {
+export function smsw_Ew(c: Cpu, i: Insn): void {
   if (i.mod === 3 && i.flags & INSN_O32) c.regs[i.rm] = c.control.cr0;
   else storeWord(c, i, c.control.cr0);
 }
-function lmsw_Ew(c: Cpu, i: Insn): void {
+export function lmsw_Ew(c: Cpu, i: Insn): void {
   if (!privileged(c)) return;
   const v = readE16(c, i);
   if (c.fault) return;
@@ -183,14 +183,14 @@ function lmsw_Ew(c: Cpu, i: Insn): void {
   c.control.cr0 = (cr0 & ~0xe) | (v & 0xf) | (cr0 & CR0_PE);
   if ((cr0 ^ c.control.cr0) & CR0_PE) c.brk |= BRK_MODE;
 }
-function invlpg_M(c: Cpu, i: Insn): void {
+export function invlpg_M(c: Cpu, i: Insn): void {
   if (!privileged(c)) return;
   c.translator.invlpg((c.segBase[i.seg]! + c.ea(i)) | 0);
 }
 
 // ---------------------------------------------------------------- LAR, LSL, ARPL
 
-function lar_GvEw(c: Cpu, i: Insn): void {
+export function lar_GvEw(c: Cpu, i: Insn): void {
   if (!protectedOnly(c)) return;
   const sel = readE16(c, i);
   if (c.fault) return;
@@ -201,7 +201,7 @@ function lar_GvEw(c: Cpu, i: Insn): void {
   if (i.flags & INSN_O32) c.regs[i.reg] = ar;
   else c.regs[i.reg] = (c.regs[i.reg]! & ~0xffff) | (ar & 0xff00);
 }
-function lsl_GvEw(c: Cpu, i: Insn): void {
+export function lsl_GvEw(c: Cpu, i: Insn): void {
   if (!protectedOnly(c)) return;
   const sel = readE16(c, i);
   if (c.fault) return;
@@ -212,7 +212,7 @@ function lsl_GvEw(c: Cpu, i: Insn): void {
   if (i.flags & INSN_O32) c.regs[i.reg] = limit;
   else c.regs[i.reg] = (c.regs[i.reg]! & ~0xffff) | (limit & 0xffff);
 }
-function arpl_EwGw(c: Cpu, i: Insn): void {
+export function arpl_EwGw(c: Cpu, i: Insn): void {
   if (!protectedOnly(c)) return;
   const dest = rmwReadE16(c, i);
   if (c.fault) return;
@@ -231,7 +231,7 @@ function readCr(c: Cpu, n: number): number {
 }
 
 /** MOV r32,CRn (0F 20): the ModRM mod bits are ignored, always the register form. */
-function mov_RdCd(c: Cpu, i: Insn): void {
+export function mov_RdCd(c: Cpu, i: Insn): void {
   const n = i.reg;
   if (n === 1 || n > 4) {
     c.ud();
@@ -274,7 +274,7 @@ function writeCr4(c: Cpu, v: number): void {
  * for as long as lguest is loaded: a global Host mapping would survive the
  * switch into the Guest's shadow tables and show the Guest the Host's memory. :*/
 /** MOV CRn,r32 (0F 22): the ModRM mod bits are ignored, always the register form. */
-function mov_CdRd(c: Cpu, i: Insn): void {
+export function mov_CdRd(c: Cpu, i: Insn): void {
   const n = i.reg;
   if (n === 1 || n > 4) {
     c.ud();
@@ -313,14 +313,14 @@ function debugIndex(c: Cpu, n: number): number {
   return n;
 }
 
-function mov_RdDd(c: Cpu, i: Insn): void {
+export function mov_RdDd(c: Cpu, i: Insn): void {
   if (!privileged(c)) return;
   const n = debugIndex(c, i.reg);
   if (n < 0) return;
   const v = c.dr[n]!;
   c.regs[i.rm] = n === 6 ? (v & DR6_BITS) | DR6_ONES : n === 7 ? (v & ~DR7_ZEROS) | DR7_ONE : v;
 }
-function mov_DdRd(c: Cpu, i: Insn): void {
+export function mov_DdRd(c: Cpu, i: Insn): void {
   if (!privileged(c)) return;
   const n = debugIndex(c, i.reg);
   if (n < 0) return;
@@ -330,32 +330,32 @@ function mov_DdRd(c: Cpu, i: Insn): void {
 
 // ---------------------------------------------------------------- the rest
 
-function clts(c: Cpu): void {
+export function clts(c: Cpu): void {
   if (privileged(c)) c.control.cr0 &= ~CR0_TS;
 }
-function invd(c: Cpu): void {
+export function invd(c: Cpu): void {
   privileged(c); // no caches to invalidate
 }
-function ud2(c: Cpu): void {
+export function ud2(c: Cpu): void {
   c.ud();
 }
-function wrmsr(c: Cpu): void {
+export function wrmsr(c: Cpu): void {
   if (privileged(c)) writeMsr(c);
 }
-function rdmsr(c: Cpu): void {
+export function rdmsr(c: Cpu): void {
   if (privileged(c)) readMsr(c);
 }
-function rdtsc(c: Cpu): void {
+export function rdtsc(c: Cpu): void {
   if (c.control.cr4 & CR4_TSD && c.cpl > 0) {
     c.gp(0);
     return;
   }
   setEdxEax(c, readTsc(c));
 }
-function rdpmc(c: Cpu): void {
+export function rdpmc(c: Cpu): void {
   c.gp(0); // no performance-monitoring counters: every ECX is invalid
 }
-function cpuid_(c: Cpu): void {
+export function cpuid_(c: Cpu): void {
   cpuid(c);
 }
 

@@ -14,23 +14,8 @@ import type { Cpu } from "../cpu/cpu.js";
 import { GP, NP, SS_VEC } from "../cpu/vectors.js";
 import { CS, SS } from "../cpu/registers.js";
 
-/** Attribute bit: the register holds a usable (non-null) segment. */
-export const ATTR_VALID = 1 << 16;
-/** Attribute bit: D/B (32-bit default operand size / big stack). */
-export const ATTR_B = 1 << 10;
-/** Attribute bit: G (limit in 4 KiB units; already applied in the cache). */
-export const ATTR_G = 1 << 11;
-/** Access-byte bit: present. */
-export const ATTR_P = 1 << 7;
-/** Access-byte bit: S (code/data rather than system). */
-export const ATTR_S = 1 << 4;
-/** Access-byte bit: code (with S). */
-export const ATTR_CODE = 1 << 3;
-
-/** `segFast` bit: reads need no segment check. */
-export const SEG_READ_FAST = 1;
-/** `segFast` bit: writes need no segment check. */
-export const SEG_WRITE_FAST = 2;
+export { ATTR_B, ATTR_CODE, ATTR_G, ATTR_P, ATTR_S, ATTR_VALID, SEG_READ_FAST, SEG_WRITE_FAST } from "./segment-bits.js";
+import { ATTR_B, ATTR_CODE, ATTR_G, ATTR_P, ATTR_S, ATTR_VALID, SEG_READ_FAST, SEG_WRITE_FAST } from "./segment-bits.js";
 
 /** Attribute word of a flat 32-bit code (`code`) or data segment with the given DPL, accessed and present. */
 export function flatAttr(code: boolean, dpl: number): number {
