@@ -1,1 +1,27 @@
-export {};
+/**
+ * `@littleguest/launcher-cli`: the Launcher behind the `lguest` command, and
+ * the bare multiboot machine as a library.
+ */
+export { LauncherError, isLauncherError } from "./errors.js";
+export type { LauncherErrorCode } from "./errors.js";
+export { BareMachine } from "./bare/machine.js";
+export type { BareExit, BareMachineOptions } from "./bare/machine.js";
+export {
+  MULTIBOOT_BOOTLOADER_MAGIC,
+  MULTIBOOT_HEADER_MAGIC,
+  checkKernelFits,
+  findMultibootHeader,
+  readMultibootKernel,
+} from "./bare/multiboot.js";
+export type { LoadSegment, MultibootHeader, MultibootKernel } from "./bare/multiboot.js";
+export { BOOT_LOADER_NAME, kernelCommandLine, memoryMap, placeKernel, writeBootInfo } from "./bare/boot-info.js";
+export type { BootMemory, MemoryRegion } from "./bare/boot-info.js";
+export { isElf, parseElf32 } from "./bare/elf.js";
+export type { Elf32Image, ElfSegment } from "./bare/elf.js";
+export { Serial16550 } from "./bare/serial.js";
+export type { SerialOptions } from "./bare/serial.js";
+export { ExitPort, debugExitStatus } from "./bare/exit-port.js";
+export { BOOT_INFO_ADDRESS, COM1_BASE, DEFAULT_RAM_BYTES, EXIT_PORT_BASE } from "./bare/layout.js";
+export { parseMemSize } from "./cli/mem-size.js";
+export { runCli } from "./cli/main.js";
+export type { CliIo } from "./cli/cli-io.js";

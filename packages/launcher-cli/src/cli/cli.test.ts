@@ -1,0 +1,185 @@
+/**
+ * The `lguest` executable as a user meets it: spawned from the built
+ * dist/cli.js. Bad input must give one line on stderr that names the thing
+ * and the fix, a non-zero status, and no stack trace.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bytes, concat, multibootHeader, tinyElf } from "../bare/tiny-elf.testkit.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "lguest-cli-"));
+
+function lguest(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, input: "" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The contract for bad input: status 1, nothing on stdout, exactly one stderr line matching `message`. */
+function expectOneLineError(r: ReturnType<typeof lguest>, message: RegExp) {
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+function file(name: string, content: Uint8Array): string {
+  writeFileSync(join(dir, name), content);
+  return name;
+}
+
+const goodKernel = () =>
+  tinyElf({ entry: 0x10000c, segments: [{ paddr: 0x100000, data: concat(multibootHeader(3), Uint8Array.of(0xfa, 0xf4)) }] });
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+});
+
+describe("lguest help", () => {
+  it("--help → usage naming the bare command on stdout, status 0", () => {
+    const r = lguest("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: lguest <command>/);
+    expect(r.stdout).toMatch(/bare FILE/);
+  });
+
+  it("bare --help → options, exit statuses and halt/triple-fault behaviour", () => {
+    const r = lguest("bare", "--help");
+    expect(r.status).toBe(0);
+    for (const word of ["--append", "--mem", "--stats", "0x3F8", "0xF4", "triple fault", "HLT", "(v << 1) | 1"]) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  it("bare -h with a file → help, nothing run", () => {
+    expect(lguest("bare", "nothing.elf", "-h").status).toBe(0);
+  });
+});
+
+describe("lguest command errors", () => {
+  it("no command → one line pointing at --help", () => {
+    expectOneLineError(lguest(), /^lguest: missing command.*--help/);
+  });
+
+  it("unknown subcommand → one line naming it and the known command", () => {
+    expectOneLineError(lguest("boot", "x"), /^lguest: unknown command 'boot'.*bare/);
+  });
+
+  it("unknown top-level option → one line", () => {
+    expectOneLineError(lguest("--frob"), /unknown option '--frob'/);
+  });
+});
+
+describe("lguest bare: bad arguments", () => {
+  it("no FILE → usage line", () => {
+    expectOneLineError(lguest("bare"), /^lguest bare: missing the kernel FILE; usage: lguest bare FILE/);
+  });
+
+  it("two files → names the extra one", () => {
+    expectOneLineError(lguest("bare", "a.elf", "b.elf"), /unexpected argument 'b.elf'/);
+  });
+
+  it("unknown option → names it and lists the options", () => {
+    expectOneLineError(lguest("bare", "k.elf", "--memory", "64M"), /unknown option '--memory'.*--mem/);
+  });
+
+  it("--mem without a value → shows an example", () => {
+    expectOneLineError(lguest("bare", file("k1.elf", goodKernel()), "--mem"), /--mem needs a value, e\.g\. --mem 64M/);
+  });
+
+  it.each([
+    ["lots", /--mem 'lots' is not a size; write it like 64M/],
+    ["2M", /--mem 2M is below the 4M minimum/],
+    ["8G", /above the .* maximum/],
+  ])("--mem %s → bad size", (size, message) => {
+    expectOneLineError(lguest("bare", file("k2.elf", goodKernel()), "--mem", size), message);
+  });
+});
+
+describe("lguest bare: bad kernel files", () => {
+  it("missing file → names it and says to check the path", () => {
+    expectOneLineError(lguest("bare", "nope.elf"), /cannot read kernel 'nope.elf': no such file; check the path/);
+  });
+
+  it("a directory → says so", () => {
+    mkdirSync(join(dir, "kdir"), { recursive: true });
+    expectOneLineError(lguest("bare", "kdir"), /cannot read kernel 'kdir': it is a directory/);
+  });
+
+  it("no multiboot header → not a multiboot kernel, add a header", () => {
+    expectOneLineError(lguest("bare", file("plain.bin", bytes(4096, 0x90))), /plain\.bin is not a multiboot kernel.*add a multiboot header/);
+  });
+
+  it("multiboot header but not ELF and no load addresses → link it as ELF", () => {
+    expectOneLineError(lguest("bare", file("raw.bin", concat(multibootHeader(0), bytes(64)))), /raw\.bin is neither ELF.*link it as ELF/);
+  });
+
+  it("64-bit ELF → asks for an i386 build", () => {
+    const elf = tinyElf({ entry: 0x10000c, elfClass: 2, segments: [{ paddr: 0x100000, data: concat(multibootHeader(3), bytes(8)) }] });
+    expectOneLineError(lguest("bare", file("k64.elf", elf)), /k64\.elf is a 64-bit ELF.*-m32/);
+  });
+
+  it("kernel larger than RAM → does not fit, suggests a larger --mem", () => {
+    const big = tinyElf({ entry: 0x10000c, segments: [{ paddr: 0x100000, data: concat(multibootHeader(3), bytes(4)), memsz: 8 * 1024 * 1024 }] });
+    expectOneLineError(lguest("bare", file("big.elf", big), "--mem", "4M"), /big\.elf: segment .* beyond the end of RAM \(4M\); use --mem 10M/);
+  });
+
+  it("unknown multiboot requirement flag → refuses, naming the bits", () => {
+    const elf = tinyElf({ entry: 0x10000c, segments: [{ paddr: 0x100000, data: concat(multibootHeader(1 << 8), bytes(4)) }] });
+    expectOneLineError(lguest("bare", file("req.elf", elf)), /requires multiboot features .*0x100/);
+  });
+});
+
+/** A flat multiboot image (flag 16) with `code` at its entry 0x100020 and a zeroed bss up to 0x100200. */
+const flat = (code: number[]) =>
+  concat(multibootHeader(1 << 16, [0x100000, 0x100000, 0, 0x100200, 0x100020]), Uint8Array.of(...code));
+
+describe("lguest bare: how a run ends (documented exit statuses)", () => {
+  it("cli; hlt → status 0 and one stderr line saying the CPU halted with interrupts disabled", () => {
+    const r = lguest("bare", file("halt.bin", flat([0xfa, 0xf4])));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("lguest bare: CPU halted with interrupts disabled; nothing can wake it, so the machine is off\n");
+  });
+
+  it("triple fault (ud2 with an empty IDT) → status 2 and one stderr line naming it", () => {
+    // lidt [0x100100] (six zero bytes in the bss) ; ud2
+    const r = lguest("bare", file("tf.bin", flat([0x0f, 0x01, 0x1d, 0x00, 0x01, 0x10, 0x00, 0x0f, 0x0b])));
+    expect(r.status).toBe(2);
+    const lines = r.stderr.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^lguest bare: triple fault.*a PC would reset here/);
+  });
+
+  it("--stats → instructions, seconds, MIPS and the TLB counters on stderr", () => {
+    const r = lguest("bare", file("halt2.bin", flat([0x90, 0x90, 0xfa, 0xf4])), "--stats");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/stats: [1-9]\d* instructions retired in \d+\.\d{3} s = \d+\.\d{2} MIPS/);
+    expect(r.stderr).toMatch(/stats: TLB misses [1-9]\d*, walks \d+, walkRefs \d+, fills \d+, flushes \d+/);
+  });
+
+  it("flag 2 (video mode) → a warning line on stderr, and the kernel still runs", () => {
+    const image = concat(multibootHeader((1 << 16) | 4, [0x100000, 0x100000, 0, 0, 0x100030, 0, 0, 0, 0]), Uint8Array.of(0xfa, 0xf4));
+    const r = lguest("bare", file("vbe.bin", image));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^lguest bare: warning: vbe\.bin asks for a video mode/);
+  });
+});
+
+describe("lguest bare: Ctrl-C", () => {
+  it("SIGINT during an endless loop → status 130 and 'interrupted' on stderr", async () => {
+    const child = spawn(process.execPath, [CLI, "bare", file("spin.bin", flat([0xeb, 0xfe]))], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    setTimeout(() => child.kill("SIGINT"), 1000); // well after start-up, while it spins
+    const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    expect(status).toBe(130);
+    expect(stderr).toBe("lguest bare: interrupted\n");
+  });
+});

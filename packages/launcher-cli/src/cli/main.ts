@@ -1,0 +1,52 @@
+/**
+ * The `lguest` command: dispatch to a subcommand and turn failures into one
+ * line on stderr and an exit status. Bad input never shows a stack trace.
+ */
+import { isLauncherError } from "../errors.js";
+import { runBare } from "./bare-command.js";
+import type { CliIo } from "./cli-io.js";
+import { MAIN_USAGE } from "./usage.js";
+
+/** Exit status for bad command lines and unusable input files. */
+export const EXIT_USAGE = 1;
+/** Exit status for bugs of the emulator itself. */
+export const EXIT_INTERNAL = 3;
+
+/*L:100 The Launcher is where a user meets littleguest, so it speaks their
+ * language: one command, `lguest`, with subcommands. Today there is `bare`,
+ * which boots a multiboot kernel straight on the emulated CPU with no Host in
+ * between; it is how we check the CPU against QEMU and how we time it. The
+ * paravirtual Guest's launcher will sit beside it as another subcommand. :*/
+
+/**
+ * Run the `lguest` command with `argv` (without the node and script paths).
+ *
+ * @returns the process exit status.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) {
+      io.error("lguest: missing command; run 'lguest --help' (for example: lguest bare kernel.elf)");
+      return EXIT_USAGE;
+    }
+    if (command === "-h" || command === "--help" || command === "help") {
+      io.print(MAIN_USAGE);
+      return 0;
+    }
+    if (command === "bare") return await runBare(rest, io);
+    const what = command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`;
+    io.error(`lguest: ${what}; the commands are: bare (run 'lguest --help')`);
+    return EXIT_USAGE;
+  } catch (e) {
+    const where = command === "bare" ? "lguest bare" : "lguest";
+    if (isLauncherError(e)) {
+      io.error(`${where}: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    io.error(`${where}: internal error (${detail.split("\n")[0]}); please report it with the command line`);
+    if (process.env.LGUEST_DEBUG) io.error(e instanceof Error ? String(e.stack) : detail);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,44 @@
+/** Help texts of the `lguest` command. */
+
+/** `lguest --help`. */
+export const MAIN_USAGE = `Usage: lguest <command> [options]
+
+Commands:
+  bare FILE [options]   boot a multiboot kernel on a bare emulated PC
+
+Options:
+  -h, --help            show this help
+
+Run 'lguest bare --help' for the bare machine's options.
+`;
+
+/** One-line synopsis of `lguest bare`, used in errors. */
+export const BARE_SYNOPSIS = "lguest bare FILE [--append CMDLINE] [--mem SIZE] [--stats]";
+
+/** `lguest bare --help`. */
+export const BARE_USAGE = `Usage: ${BARE_SYNOPSIS}
+
+Boot the multiboot (version 1) kernel FILE, an i386 ELF or a multiboot image
+with load addresses, on a bare IA-32 PC: one CPU in 32-bit protected mode,
+RAM, a 16550 UART at 0x3F8 (COM1: output to stdout, input from stdin) and an
+exit port at 0xF4 (QEMU's isa-debug-exit,iobase=0xf4,iosize=0x04). A kernel
+that runs under 'qemu-system-i386 -kernel FILE' with those devices runs the
+same here.
+
+Options:
+  --append CMDLINE  text after the file name on the kernel command line
+  --mem SIZE        RAM: 64M, 128M, 1G, 65536K ... (K/M/G; no suffix = M)
+                    default 128M, at least 4M, at most 3584M
+  --stats           at the end, print instructions retired, seconds, MIPS
+                    and TLB counters to stderr
+  -h, --help        show this help
+
+Exit status:
+  (v << 1) | 1  the kernel wrote v to port 0xF4 (low 8 bits kept, as QEMU)
+  0             the CPU halted (HLT): this machine has no interrupt
+                sources, so nothing can wake it and it is switched off
+  1             bad command line or unusable kernel file
+  2             triple fault (QEMU with -no-reboot exits 0 instead)
+  3             internal error of the emulator
+  130           interrupted with Ctrl-C
+`;
