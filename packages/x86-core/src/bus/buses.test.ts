@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CODE_BASE, makeMachine } from "../testing/run-bytes.js";
 import { EAX, EDX } from "../cpu/registers.js";
 import { FaultBus, FaultBusError } from "./fault-bus.js";
-import { HypercallBus, HypercallBusError, type HypercallArgs } from "./hypercall-bus.js";
-import { PortBus, PortBusError } from "./port-bus.js";
+import { type HypercallArgs, HypercallBus, HypercallBusError } from "./hypercall-bus.js";
+import { PortBus, type PortBusError } from "./port-bus.js";
 
 function args(call: number, ...values: number[]): HypercallArgs {
   return { call, arg: (n) => values[n - 1] ?? 0 };
