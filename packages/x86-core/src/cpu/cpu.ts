@@ -398,8 +398,14 @@ export class Cpu {
   settleFlags(mask: number): void {
     const lazy = this.lfMask & mask;
     if (lazy === 0) return;
-    const all = this.getEflags();
-    this.flags = (this.flags & ~lazy) | (all & lazy);
+    let f = this.flags & ~lazy;
+    if (lazy & CF) f |= this.getCF();
+    if (lazy & PF) f |= this.getPF() << 2;
+    if (lazy & AF) f |= this.getAF() << 4;
+    if (lazy & ZF) f |= this.getZF() << 6;
+    if (lazy & SF) f |= this.getSF() << 7;
+    if (lazy & OF) f |= this.getOF() << 11;
+    this.flags = f;
     this.lfMask &= ~lazy;
   }
 
@@ -533,8 +539,12 @@ export class Cpu {
 
   /** Read a byte at seg:offset. On a fault returns 0 with `fault` set. */
   read8(seg: number, offset: number): number {
-    const lin = this.segFast[seg]! & SEG_READ_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 1, false);
-    if (this.fault) return 0;
+    let lin: number;
+    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    else {
+      lin = this.segCheck(seg, offset, 1, false);
+      if (this.fault) return 0;
+    }
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.rmask) !== 0) return this.mem8[(e & ~0xfff) | (lin & 0xfff)]!;
     return this.readSlow(lin, 1, this.cpl === 3);
@@ -542,8 +552,12 @@ export class Cpu {
 
   /** Read a 16-bit word at seg:offset. */
   read16(seg: number, offset: number): number {
-    const lin = this.segFast[seg]! & SEG_READ_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 2, false);
-    if (this.fault) return 0;
+    let lin: number;
+    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    else {
+      lin = this.segCheck(seg, offset, 2, false);
+      if (this.fault) return 0;
+    }
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.rmask) !== 0 && (lin & 0xfff) !== 0xfff) {
       const pa = (e & ~0xfff) | (lin & 0xfff);
@@ -554,8 +568,12 @@ export class Cpu {
 
   /** Read a 32-bit value at seg:offset. */
   read32(seg: number, offset: number): number {
-    const lin = this.segFast[seg]! & SEG_READ_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 4, false);
-    if (this.fault) return 0;
+    let lin: number;
+    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    else {
+      lin = this.segCheck(seg, offset, 4, false);
+      if (this.fault) return 0;
+    }
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.rmask) !== 0 && (lin & 0xfff) <= 0xffc) {
       const pa = (e & ~0xfff) | (lin & 0xfff);
@@ -569,6 +587,7 @@ export class Cpu {
   /** Write a byte at seg:offset. */
   write8(seg: number, offset: number, v: number): void {
     const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 1, true);
+    // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.wmask) !== 0) {
@@ -581,6 +600,7 @@ export class Cpu {
   /** Write a 16-bit word at seg:offset. */
   write16(seg: number, offset: number, v: number): void {
     const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 2, true);
+    // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.wmask) !== 0 && (lin & 0xfff) !== 0xfff) {
@@ -595,6 +615,7 @@ export class Cpu {
   /** Write a 32-bit value at seg:offset. */
   write32(seg: number, offset: number, v: number): void {
     const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 4, true);
+    // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.wmask) !== 0 && (lin & 0xfff) <= 0xffc) {

@@ -20,7 +20,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { DS, SS } from "../cpu/registers.js";
 import { Access } from "../paging/translator.js";
 import { ATTR_B } from "../protection/descriptor.js";
-import { INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_NEAR, INSN_O32, Insn } from "./insn.js";
+import { INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_NEAR, INSN_O32, INSN_SYNC, Insn } from "./insn.js";
 import { HANDLER_IDS } from "../generated/run-chain.js";
 import { OPCODES } from "./opcode-table.js";
 import { Imm, ROW_FLOW, ROW_MEM_ONLY, type OpRow } from "./table-types.js";
@@ -144,6 +144,7 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
     insn.op = rowp.op;
     if (rowp.opts & ROW_FLOW && !(rep === 0 && isStringOp(opcode))) flags |= INSN_FLOW;
     if (isNearBranch(opcode, insn.reg)) flags |= INSN_NEAR;
+    if (needsSync(opcode)) flags |= INSN_SYNC;
     if (!(rowp.opts & ROW_MEM_ONLY && insn.mod === 3)) insn.fn = o32 ? rowp.fn32 : rowp.fn16;
     readImmediates(insn, rowp.imm, o32, a32);
     if (rowp.imm === Imm.Ov) flags |= INSN_MEM;
@@ -168,6 +169,13 @@ export function decode(cpu: Cpu, lin: number, pa: number): Insn | null {
 /** String instructions end a chain only with a REP prefix (they re-execute themselves in batches). */
 function isStringOp(opcode: number): boolean {
   return (opcode >= 0x6c && opcode <= 0x6f) || (opcode >= 0xa4 && opcode <= 0xa7) || (opcode >= 0xaa && opcode <= 0xaf);
+}
+
+/** Opcodes whose handlers read or adjust the retired-instruction count (see INSN_SYNC). */
+function needsSync(opcode: number): boolean {
+  if (opcode === 0xfb || opcode === 0x8e || opcode === 0x17) return true; // STI, MOV SS, POP SS
+  if ((opcode >= 0xe4 && opcode <= 0xe7) || (opcode >= 0xec && opcode <= 0xef) || (opcode >= 0x6c && opcode <= 0x6f)) return true;
+  return opcode >= 0x130 && opcode <= 0x132; // WRMSR, RDTSC, RDMSR
 }
 
 function isNearBranch(opcode: number, reg: number): boolean {

@@ -28,6 +28,11 @@ export const INSN_LOCK = 1 << 4;
 export const INSN_MEM = 1 << 5;
 /** A near branch (Jcc, JMP/CALL rel or indirect, RET, LOOP): its taken target may be linked. */
 export const INSN_NEAR = 1 << 6;
+/**
+ * The handler reads or adjusts `Cpu.instructions` (RDTSC, RDMSR/WRMSR, STI, MOV/POP SS,
+ * port I/O whose devices may look at it): the run loop brings the count up to date first.
+ */
+export const INSN_SYNC = 1 << 7;
 
 /** One decoded instruction. */
 export class Insn {

@@ -6,8 +6,8 @@
  * SETcc. Flags are lazy (see cpu/eflags.ts); conditions per Vol. 1 Table B-1.
  */
 import type { Cpu } from "../cpu/cpu.js";
-import { LF_ADC, LF_ADD, LF_LOGIC, LF_SBB, LF_SUB } from "../cpu/eflags.js";
-import { EAX } from "../cpu/registers.js";
+import { AF, CF, LF_ADC, LF_ADD, LF_LOGIC, LF_SBB, LF_SUB, OF, PF, SF, ZF } from "../cpu/eflags.js";
+import { EAX, ECX } from "../cpu/registers.js";
 import type { Handler, Insn } from "../decoder/insn.js";
 import { jumpTo } from "../ops/jump.js";
 import { getR8, readE16, readE32, setR8, setR16, writeE8 } from "../ops/operands.js";
@@ -883,6 +883,203 @@ export function test_EAXId(c: Cpu, i: Insn): void {
   const r = testOp(c, c.regs[EAX]!, i.imm, 31);
   void r;
 }
+function rol32(c: Cpu, v: number, n: number): number {
+  const r = (v << n) | (v >>> (32 - n));
+  const cf = r & 1;
+  c.settleFlags(CF | OF);
+  c.flags = (c.flags & ~(CF | OF)) | cf | ((cf ^ (r >>> 31)) << 11);
+  return r | 0;
+}
+export function rol_EdIb(c: Cpu, i: Insn): void {
+  const n: number = i.imm & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = rol32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : rol32(c, v, n));
+}
+export function rol_Ed1(c: Cpu, i: Insn): void {
+  const n: number = 1;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = rol32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : rol32(c, v, n));
+}
+export function rol_EdCL(c: Cpu, i: Insn): void {
+  const n: number = c.regs[ECX]! & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = rol32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : rol32(c, v, n));
+}
+function ror32(c: Cpu, v: number, n: number): number {
+  const r = (v >>> n) | (v << (32 - n));
+  const cf = r >>> 31;
+  c.settleFlags(CF | OF);
+  c.flags = (c.flags & ~(CF | OF)) | cf | ((cf ^ ((r >>> 30) & 1)) << 11);
+  return r | 0;
+}
+export function ror_EdIb(c: Cpu, i: Insn): void {
+  const n: number = i.imm & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = ror32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : ror32(c, v, n));
+}
+export function ror_Ed1(c: Cpu, i: Insn): void {
+  const n: number = 1;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = ror32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : ror32(c, v, n));
+}
+export function ror_EdCL(c: Cpu, i: Insn): void {
+  const n: number = c.regs[ECX]! & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = ror32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : ror32(c, v, n));
+}
+function shl32(c: Cpu, v: number, n: number): number {
+  const before = v << (n - 1);
+  const r = before << 1;
+  const cf = before >>> 31;
+  c.lfOp = LF_LOGIC;
+  c.lfRes = r;
+  c.lfBits = 31;
+  c.lfMask = SF | ZF | PF | AF;
+  c.flags = (c.flags & ~(CF | OF)) | cf | ((cf ^ (r >>> 31)) << 11);
+  return r | 0;
+}
+export function shl_EdIb(c: Cpu, i: Insn): void {
+  const n: number = i.imm & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shl32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shl32(c, v, n));
+}
+export function shl_Ed1(c: Cpu, i: Insn): void {
+  const n: number = 1;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shl32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shl32(c, v, n));
+}
+export function shl_EdCL(c: Cpu, i: Insn): void {
+  const n: number = c.regs[ECX]! & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shl32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shl32(c, v, n));
+}
+function shr32(c: Cpu, v: number, n: number): number {
+  const before = v >>> (n - 1);
+  const r = before >>> 1;
+  const cf = before & 1;
+  c.lfOp = LF_LOGIC;
+  c.lfRes = r;
+  c.lfBits = 31;
+  c.lfMask = SF | ZF | PF | AF;
+  c.flags = (c.flags & ~(CF | OF)) | cf | ((((before ^ r) >>> 31) & 1) << 11);
+  return r | 0;
+}
+export function shr_EdIb(c: Cpu, i: Insn): void {
+  const n: number = i.imm & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shr32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shr32(c, v, n));
+}
+export function shr_Ed1(c: Cpu, i: Insn): void {
+  const n: number = 1;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shr32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shr32(c, v, n));
+}
+export function shr_EdCL(c: Cpu, i: Insn): void {
+  const n: number = c.regs[ECX]! & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = shr32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : shr32(c, v, n));
+}
+function sar32(c: Cpu, v: number, n: number): number {
+  const before = v >> (n - 1);
+  const r = before >> 1;
+  const cf = before & 1;
+  c.lfOp = LF_LOGIC;
+  c.lfRes = r;
+  c.lfBits = 31;
+  c.lfMask = SF | ZF | PF | AF;
+  c.flags = (c.flags & ~(CF | OF)) | cf | ((0) << 11);
+  return r | 0;
+}
+export function sar_EdIb(c: Cpu, i: Insn): void {
+  const n: number = i.imm & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = sar32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : sar32(c, v, n));
+}
+export function sar_Ed1(c: Cpu, i: Insn): void {
+  const n: number = 1;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = sar32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : sar32(c, v, n));
+}
+export function sar_EdCL(c: Cpu, i: Insn): void {
+  const n: number = c.regs[ECX]! & 31;
+  if (i.mod === 3) {
+    if (n !== 0) c.regs[i.rm] = sar32(c, c.regs[i.rm]!, n);
+    return;
+  }
+  const v = c.rmwRead(i.seg, c.ea(i), 4);
+  if (c.fault) return;
+  c.rmwWrite(4, n === 0 ? v : sar32(c, v, n));
+}
 export function jo_Jd(c: Cpu, i: Insn): void {
   if ((c.getOF()) !== 0) jumpTo(c, (c.eip + i.imm) | 0);
 }
@@ -1263,6 +1460,21 @@ export const GENERATED_HANDLERS: Readonly<Record<string, Handler>> = {
   test_EdGd,
   test_GdEd,
   test_EAXId,
+  rol_EdIb,
+  rol_Ed1,
+  rol_EdCL,
+  ror_EdIb,
+  ror_Ed1,
+  ror_EdCL,
+  shl_EdIb,
+  shl_Ed1,
+  shl_EdCL,
+  shr_EdIb,
+  shr_Ed1,
+  shr_EdCL,
+  sar_EdIb,
+  sar_Ed1,
+  sar_EdCL,
   jo_Jd,
   jo_Jw,
   seto_Eb,

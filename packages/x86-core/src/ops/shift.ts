@@ -22,6 +22,7 @@ import { AF, CF, LF_LOGIC, OF, PF, SF, ZF } from "../cpu/eflags.js";
 import { ECX } from "../cpu/registers.js";
 import type { Insn } from "../decoder/insn.js";
 import { group, Imm, row2, type OpRow, type RowMap } from "../decoder/table-types.js";
+import { GENERATED_HANDLERS as G } from "../generated/alu-handlers.js";
 import { rmwReadE8, rmwReadE16, rmwReadE32, rmwWriteE8, rmwWriteE16, rmwWriteE32 } from "./operands.js";
 
 /*C:500 Shifts are where "the flags are lazy" stops being free. A shift sets
@@ -257,8 +258,13 @@ export function shrd_EdGdCL(c: Cpu, i: Insn): void {
 const GRP2_NAMES = ["rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"] as const;
 
 function grp2(suffix: string, fn16: (c: Cpu, i: Insn) => void, fn32: (c: Cpu, i: Insn) => void, imm: Imm): OpRow[] {
-  // /6 (SAL) is an alias of /4 (SHL): give it op 4 so one case serves both.
-  return GRP2_NAMES.map((n, op) => row2(`${n}_${suffix}`, fn16, fn32, { modrm: true, imm, op: op === 6 ? 4 : op }));
+  // /6 (SAL) is an alias of /4 (SHL): give it op 4 so one case serves both. The 32-bit
+  // forms of the common operations use the generated per-operation handlers.
+  const d = suffix.replace("Ev", "Ed");
+  return GRP2_NAMES.map((n, op) => {
+    const fast = G[`${n === "sal" ? "shl" : n}_${d}`];
+    return row2(`${n}_${suffix}`, fn16, fast ?? fn32, { modrm: true, imm, op: op === 6 ? 4 : op });
+  });
 }
 
 /** Opcode rows of this family. */
