@@ -25,3 +25,4 @@ export { BOOT_INFO_ADDRESS, COM1_BASE, DEFAULT_RAM_BYTES, EXIT_PORT_BASE } from 
 export { parseMemSize } from "./cli/mem-size.js";
 export { runCli } from "./cli/main.js";
 export type { CliIo } from "./cli/cli-io.js";
+export { INLINE_CUMULATIVE_BYTES, INLINE_FUNCTION_BYTES, tuneV8ForInterpreter } from "./cli/v8-tuning.js";
