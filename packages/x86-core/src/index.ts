@@ -1,3 +1,13 @@
+/*P:100 littleguest is lguest — the small paravirtual hypervisor Rusty Russell
+ * wrote for Linux — rebuilt so that every part of it can be taken apart and
+ * read. Underneath is a machine: an IA-32 processor (this package), its
+ * paging hardware (`@littleguest/mmu`), and a few devices. On that machine
+ * the Host, written in TypeScript, runs a Guest kernel in ring 1 and the
+ * Guest's programs in ring 3, keeping shadow page tables, answering
+ * hypercalls and reflecting traps, with the Switcher mapped at the top 4 MiB
+ * of every address space. The tour starts with the processor, because
+ * everything lguest does is a careful use of what x86 hardware already does:
+ * privilege rings, gates, the TSS and page tables. :*/
 export { PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from "./memory/physical-memory.js";
 export {
   CR0_AM,

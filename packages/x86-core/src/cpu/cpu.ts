@@ -7,6 +7,16 @@
  * semantics of individual instructions live in `ops/`, protection and event
  * delivery in `protection/`, decoding in `decoder/`.
  */
+/*C:100 The processor is a handful of small records — eight general
+ * registers in an Int32Array, EIP, EFLAGS (with the arithmetic flags kept
+ * lazily), six segment registers each with its hidden descriptor cache,
+ * CR0–CR4, the descriptor-table registers — and a loop. `run(budget)` finds
+ * the decoded instruction at CS:EIP, executes it and its already-linked
+ * successors, and only comes back up when something needs attention: an
+ * exception to deliver, HLT, a device that asked to stop, the budget. That
+ * pull-style loop is the boundary every layer above keeps: the Host calls
+ * `run()` and gets a typed exit back, exactly as lguest's Launcher called
+ * read() on /dev/lguest. :*/
 import { EventKind, FaultBus } from "../bus/fault-bus.js";
 import { PortBus } from "../bus/port-bus.js";
 import { decode } from "../decoder/decoder.js";

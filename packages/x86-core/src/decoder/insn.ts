@@ -9,6 +9,14 @@
  * lookup per instruction. All fields are numbers or references so every
  * record has the same hidden class.
  */
+/*M:100 Known limits of the processor today. It interprets: every
+ * instruction costs a dispatch through the generated switch, and memory
+ * operands pay for segment and TLB checks in TypeScript; a block JIT that
+ * compiles chains of these records into JavaScript functions is the natural
+ * next step, and the records were designed so it can start from them. Real
+ * mode, virtual-8086 mode, task switching, the x87 FPU, MMX/SSE and hardware
+ * debug breakpoints are not emulated; each is refused with the fault a CPU
+ * without it would give. :*/
 import type { Cpu } from "../cpu/cpu.js";
 
 /** The semantic routine of an instruction; it reads its operands from the record. */

@@ -2,10 +2,11 @@
  * Integer arithmetic and logic: ADD OR ADC SBB AND SUB XOR CMP, TEST, INC, DEC.
  *
  * Reference: SDM Vol. 2A ADD/ADC/AND/CMP/DEC/INC, Vol. 2B OR/SBB/SUB/TEST/XOR;
- * Vol. 1 Appendix A (EFLAGS cross-reference). The eight classic ALU ops share
- * one handler per operand form, selected by `Insn.op` (the /r digit order:
- * 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP). The per-form handlers are
- * generated (src/generated/alu-handlers.ts); `alu` serves string compares. Flags are lazy.
+ * Vol. 1 Appendix A (EFLAGS cross-reference). The eight classic ALU ops (in /r
+ * digit order: 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP) have one
+ * generated handler per operation and operand form (src/generated/alu-handlers.ts,
+ * from scripts/gen-alu.mjs); this file maps them onto the opcode table and keeps
+ * `alu` (by op number) for the string compares, and INC/DEC. Flags are lazy.
  * AF after logic ops is undefined; like QEMU we leave it clear.
  */
 import type { Cpu } from "../cpu/cpu.js";
