@@ -29,4 +29,22 @@ describe("demo kernel under lguest bare", () => {
     expect(r.stderr).toMatch(/stats: [1-9]\d* instructions retired in \d+\.\d{3} s = \d+\.\d{2} MIPS/);
     expect(r.stderr).toMatch(/stats: TLB misses [1-9]\d*, walks [1-9]\d*, walkRefs \d+, fills \d+/);
   }, 130_000);
+
+  it("--success-status 1 maps the demo's success (port value 0 → status 1) to exit status 0", () => {
+    const r = spawnSync(process.execPath, [CLI, "bare", DEMO, "--success-status", "1"], { encoding: "latin1", timeout: 120_000, input: "" });
+    expect(r.stdout).toBe(readFileSync(EXPECTED, "latin1"));
+    expect(r.status).toBe(0);
+  }, 130_000);
+
+  it("--success-status with another status leaves the real status visible", () => {
+    const r = spawnSync(process.execPath, [CLI, "bare", DEMO, "--success-status", "3"], { encoding: "latin1", timeout: 120_000, input: "" });
+    expect(r.status).toBe(QEMU_STATUS);
+  }, 130_000);
+
+  it("--success-status rejects an even status the exit port cannot produce, in one line", () => {
+    const r = spawnSync(process.execPath, [CLI, "bare", DEMO, "--success-status", "2"], { encoding: "latin1", timeout: 120_000, input: "" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/--success-status needs an odd status/);
+  }, 130_000);
 });

@@ -35,6 +35,8 @@ export interface BareOptions {
   readonly memoryBytes: number;
   /** `--stats` given. */
   readonly stats: boolean;
+  /** `--success-status N`: the exit-port status that means success (reported as 0), if given. */
+  readonly successStatus?: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
       append: { type: "string" },
       mem: { type: "string" },
       stats: { type: "boolean" },
+      "success-status": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -59,6 +62,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
   let append = "";
   let mem: string | undefined;
   let stats = false;
+  let successStatus: number | undefined;
   const files: string[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
@@ -74,6 +78,17 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
         if (t.value !== undefined) throw new LauncherError("bad-option", `--stats takes no value; write just --stats`);
         stats = true;
         break;
+      case "success-status": {
+        const n = t.value === undefined ? Number.NaN : Number(t.value);
+        if (!Number.isInteger(n) || n < 1 || n > 255 || n % 2 === 0) {
+          throw new LauncherError(
+            "bad-option",
+            `--success-status needs an odd status 1..255 that the exit port can produce ((v << 1) | 1), e.g. --success-status 1; got '${t.value ?? ""}'`,
+          );
+        }
+        successStatus = n;
+        break;
+      }
       case "append":
       case "mem":
         if (t.value === undefined) {
@@ -83,7 +98,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --append, --mem, --stats (see 'lguest bare --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --append, --mem, --stats, --success-status (see 'lguest bare --help')`);
     }
   }
   const [file, extra] = files;
@@ -91,7 +106,8 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
   if (extra !== undefined) {
     throw new LauncherError("usage", `unexpected argument '${extra}'; give one kernel FILE (quote --append text that has spaces)`);
   }
-  return { file, append, memoryBytes: mem === undefined ? DEFAULT_RAM_BYTES : parseMemSize(mem), stats };
+  const memoryBytes = mem === undefined ? DEFAULT_RAM_BYTES : parseMemSize(mem);
+  return successStatus === undefined ? { file, append, memoryBytes, stats } : { file, append, memoryBytes, stats, successStatus };
 }
 
 /** Read the kernel file, turning fs errors into one-line messages. */
@@ -149,8 +165,11 @@ export async function runBare(args: readonly string[], io: CliIo): Promise<numbe
     stopInterrupt();
   }
   const seconds = io.now() - started;
-  const status = report(exit, io);
+  let status = report(exit, io);
   if (options.stats) printStats(machine, seconds, io);
+  // As `bootimage`'s test-success-exit-code: the exit port can only produce odd statuses,
+  // so a kernel's "all good" value is mapped to 0 for shells and CI when asked to.
+  if (options.successStatus !== undefined && exit.kind === "exit-port") status = status === options.successStatus ? 0 : status;
   return status;
 }
 

@@ -13,7 +13,7 @@ Run 'lguest bare --help' for the bare machine's options.
 `;
 
 /** One-line synopsis of `lguest bare`, used in errors. */
-export const BARE_SYNOPSIS = "lguest bare FILE [--append CMDLINE] [--mem SIZE] [--stats]";
+export const BARE_SYNOPSIS = "lguest bare FILE [--append CMDLINE] [--mem SIZE] [--stats] [--success-status N]";
 
 /** `lguest bare --help`. */
 export const BARE_USAGE = `Usage: ${BARE_SYNOPSIS}
@@ -31,6 +31,10 @@ Options:
                     default 128M, at least 4M, at most 3584M
   --stats           at the end, print instructions retired, seconds, MIPS
                     and TLB counters to stderr
+  --success-status N
+                    exit 0 instead of N when the kernel's exit-port status
+                    is N (odd, 1..255): the exit port cannot produce 0, so
+                    this names the kernel's "success" (the demo writes 0 → 1)
   -h, --help        show this help
 
 Exit status:
