@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
 const out = join(src, "generated", "run-chain.ts");
-const { OPCODES } = await import(join(root, "dist", "index.js"));
+const { OPCODES, opcodeNeedsSync } = await import(join(root, "dist", "index.js"));
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -24,11 +24,18 @@ function sources(dir) {
 const files = sources(src).map((p) => ({ p, text: readFileSync(p, "utf8") }));
 
 const handlers = new Set();
-for (const entry of OPCODES) {
-  if (!entry) continue;
+const syncing = new Set();
+OPCODES.forEach((entry, opcode) => {
+  if (!entry) return;
   const rows = "group" in entry ? entry.group : [entry];
-  for (const row of rows) if (row) for (const fn of [row.fn16, row.fn32]) handlers.add(fn);
-}
+  for (const row of rows) {
+    if (!row) continue;
+    for (const fn of [row.fn16, row.fn32]) {
+      handlers.add(fn);
+      if (opcodeNeedsSync(opcode)) syncing.add(fn);
+    }
+  }
+});
 
 const found = [];
 const problems = [];
@@ -45,7 +52,7 @@ for (const fn of handlers) {
     problems.push(`${name}: not exported from ${relative(root, file.p)}`);
     continue;
   }
-  found.push({ name, file: file.p, arity: fn.length });
+  found.push({ name, file: file.p, arity: fn.length, sync: syncing.has(fn) });
 }
 found.sort((a, b) => (a.file === b.file ? a.name.localeCompare(b.name) : a.file.localeCompare(b.file)));
 
@@ -83,21 +90,21 @@ ${found.map((h) => `  [${h.alias}, ${h.id}],`).join("\n")}
 export function runChain(c: Cpu, first: Insn, end: number): void {
   let insn = first;
   // Retired instructions are counted in a local and added to c.instructions when the
-  // chain ends (or before an INSN_SYNC instruction, whose handler reads the count).
+  // chain ends, or before the handler of an INSN_SYNC opcode, which reads the count.
   let n = 0;
   let left = end - c.instructions;
   for (;;) {
     const start = c.eip;
     c.curEip = start;
     c.eip = (start + insn.len) | 0;
-    if ((insn.flags & INSN_SYNC) !== 0) {
-      c.instructions += n;
-      left -= n;
-      n = 0;
-    }
     switch (insn.hid) {
-${found.map((h) => `      case ${h.id}:\n        ${h.alias}(${["", "c", "c, insn"][Math.min(h.arity, 2)]});\n        break;`).join("\n")}
+${found.map((h) => `      case ${h.id}:\n${h.sync ? "        c.instructions += n;\n        left -= n;\n        n = 0;\n" : ""}        ${h.alias}(${["", "c", "c, insn"][Math.min(h.arity, 2)]});\n        break;`).join("\n")}
       default:
+        if ((insn.flags & INSN_SYNC) !== 0) {
+          c.instructions += n;
+          left -= n;
+          n = 0;
+        }
         insn.fn(c, insn);
     }
     n++;

@@ -68,5 +68,6 @@ export type { HypercallArgs, HypercallHandler } from "./bus/hypercall-bus.js";
 export { Insn, INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_O32 } from "./decoder/insn.js";
 export type { Handler } from "./decoder/insn.js";
 export { OPCODES } from "./decoder/opcode-table.js";
+export { needsSync as opcodeNeedsSync } from "./decoder/decoder.js";
 export type { OpRow, GroupRow, TableEntry } from "./decoder/table-types.js";
 export { CodeCache } from "./cpu/code-cache.js";

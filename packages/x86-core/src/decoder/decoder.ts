@@ -171,8 +171,12 @@ function isStringOp(opcode: number): boolean {
   return (opcode >= 0x6c && opcode <= 0x6f) || (opcode >= 0xa4 && opcode <= 0xa7) || (opcode >= 0xaa && opcode <= 0xaf);
 }
 
-/** Opcodes whose handlers read or adjust the retired-instruction count (see INSN_SYNC). */
-function needsSync(opcode: number): boolean {
+/**
+ * Whether the handlers of `opcode` read or adjust the retired-instruction count
+ * (see INSN_SYNC). The generated interpreter loop brings the count up to date
+ * in the switch cases of exactly these handlers.
+ */
+export function needsSync(opcode: number): boolean {
   if (opcode === 0xfb || opcode === 0x8e || opcode === 0x17) return true; // STI, MOV SS, POP SS
   if ((opcode >= 0xe4 && opcode <= 0xe7) || (opcode >= 0xec && opcode <= 0xef) || (opcode >= 0x6c && opcode <= 0x6f)) return true;
   return opcode >= 0x130 && opcode <= 0x132; // WRMSR, RDTSC, RDMSR

@@ -932,18 +932,13 @@ export const HANDLER_IDS: ReadonlyMap<Handler, number> = new Map<Handler, number
 export function runChain(c: Cpu, first: Insn, end: number): void {
   let insn = first;
   // Retired instructions are counted in a local and added to c.instructions when the
-  // chain ends (or before an INSN_SYNC instruction, whose handler reads the count).
+  // chain ends, or before the handler of an INSN_SYNC opcode, which reads the count.
   let n = 0;
   let left = end - c.instructions;
   for (;;) {
     const start = c.eip;
     c.curEip = start;
     c.eip = (start + insn.len) | 0;
-    if ((insn.flags & INSN_SYNC) !== 0) {
-      c.instructions += n;
-      left -= n;
-      n = 0;
-    }
     switch (insn.hid) {
       case 1:
         h1_adc_ALIb(c, insn);
@@ -1729,6 +1724,9 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h261_std(c);
         break;
       case 262:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h262_sti(c);
         break;
       case 263:
@@ -1738,39 +1736,75 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h264_fwait(c);
         break;
       case 265:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h265_in_ALDX(c);
         break;
       case 266:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h266_in_ALIb(c, insn);
         break;
       case 267:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h267_in_AXDX(c);
         break;
       case 268:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h268_in_AXIb(c, insn);
         break;
       case 269:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h269_in_EAXDX(c);
         break;
       case 270:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h270_in_EAXIb(c, insn);
         break;
       case 271:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h271_out_DXAL(c);
         break;
       case 272:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h272_out_DXAX(c);
         break;
       case 273:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h273_out_DXEAX(c);
         break;
       case 274:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h274_out_IbAL(c, insn);
         break;
       case 275:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h275_out_IbAX(c, insn);
         break;
       case 276:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h276_out_IbEAX(c, insn);
         break;
       case 277:
@@ -1969,12 +2003,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h341_mov_EwSw(c, insn);
         break;
       case 342:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h342_mov_SwEw(c, insn);
         break;
       case 343:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h343_pop_Sd(c, insn);
         break;
       case 344:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h344_pop_Sw(c, insn);
         break;
       case 345:
@@ -2116,12 +2159,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h390_cmps_XwYw(c, insn);
         break;
       case 391:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h391_ins_YbDX(c, insn);
         break;
       case 392:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h392_ins_YdDX(c, insn);
         break;
       case 393:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h393_ins_YwDX(c, insn);
         break;
       case 394:
@@ -2143,12 +2195,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h399_movs_YwXw(c, insn);
         break;
       case 400:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h400_outs_DXXb(c, insn);
         break;
       case 401:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h401_outs_DXXd(c, insn);
         break;
       case 402:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h402_outs_DXXw(c, insn);
         break;
       case 403:
@@ -2221,12 +2282,18 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h425_mov_RdDd(c, insn);
         break;
       case 426:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h426_rdmsr(c);
         break;
       case 427:
         h427_rdpmc(c);
         break;
       case 428:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h428_rdtsc(c);
         break;
       case 429:
@@ -2254,6 +2321,9 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h436_verw_Ew(c, insn);
         break;
       case 437:
+        c.instructions += n;
+        left -= n;
+        n = 0;
         h437_wrmsr(c);
         break;
       case 438:
@@ -2263,6 +2333,11 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h439_sysexit(c);
         break;
       default:
+        if ((insn.flags & INSN_SYNC) !== 0) {
+          c.instructions += n;
+          left -= n;
+          n = 0;
+        }
         insn.fn(c, insn);
     }
     n++;
