@@ -50,7 +50,10 @@ export class CodeCache {
       }
       this.translator.watchWrites(page, true);
     }
-    insn.pa = pa;
+    // A translator may hand back an integral number V8 keeps boxed; storing it as is would
+    // change every record's hidden class the first time it happens (deoptimising the
+    // interpreter mid-run). Addresses below 1 GiB are stored as small integers.
+    insn.pa = pa < 0x40000000 ? pa | 0 : pa;
     p[pa & 0xfff] = insn;
   }
 

@@ -42,6 +42,9 @@ export const INSN_NEAR = 1 << 6;
  */
 export const INSN_SYNC = 1 << 7;
 
+/** A number outside V8's small-integer range (see the Insn constructor). */
+const NOT_SMALL = -0x80000000;
+
 /** One decoded instruction. */
 export class Insn {
   /** Semantic routine. */
@@ -91,5 +94,15 @@ export class Insn {
 
   constructor(fn: Handler) {
     this.fn = fn;
+    // Immediates and displacements are arbitrary int32 values; most fit V8's small-integer
+    // range but some (0xdeadbeef) do not. Storing a non-small value first gives every record
+    // the number representation from birth, so the first large immediate met halfway through
+    // a run does not change the record's hidden class and deoptimise every handler.
+    this.imm = NOT_SMALL;
+    this.imm = 0;
+    this.imm2 = NOT_SMALL;
+    this.imm2 = 0;
+    this.disp = NOT_SMALL;
+    this.disp = 0;
   }
 }

@@ -2,6 +2,7 @@
 // 439 handlers; any handler not listed here is still called, through insn.fn.
 import type { Cpu } from "../cpu/cpu.js";
 import { CS } from "../cpu/registers.js";
+import { SEG_READ_FAST } from "../protection/segment-bits.js";
 import { type Handler, INSN_FLOW, INSN_NEAR, INSN_SYNC, type Insn } from "../decoder/insn.js";
 import {
   adc_ALIb as h1_adc_ALIb,
@@ -2360,10 +2361,26 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
       }
     } else if (c.eip === insn.targetEip && insn.target !== null) next = insn.target;
     else {
-      c.linkFrom = insn;
-      c.linkTarget = true;
-      c.linkLin = (c.segBase[CS]! + start) | 0;
-      break;
+      // A new target (an indirect call through a table, a return to another site): when it
+      // lies in the same linear page, its physical address follows from ours, so look it up
+      // in the code cache here instead of leaving the chain. Execute permission was checked
+      // for this page when the chain began.
+      const base = c.segBase[CS]!;
+      const fromLin = (base + start) | 0;
+      const toLin = (base + c.eip) | 0;
+      const found =
+        (fromLin ^ toLin) >>> 12 === 0 && (c.segFast[CS]! & SEG_READ_FAST) !== 0 && insn.pa >= 0
+          ? c.code.lookup(insn.pa - (insn.pa & 0xfff) + (toLin & 0xfff))
+          : undefined;
+      if (found === undefined) {
+        c.linkFrom = insn;
+        c.linkTarget = true;
+        c.linkLin = fromLin;
+        break;
+      }
+      insn.target = found;
+      insn.targetEip = c.eip;
+      next = found;
     }
     if (n >= left) break;
     insn = next;
