@@ -96,11 +96,11 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
   let left = end - c.instructions;
   for (;;) {
     const start = c.eip;
-    c.curEip = start;
     c.eip = (start + insn.len) | 0;
     switch (insn.hid) {
-${found.map((h) => `      case ${h.id}:\n${h.sync ? "        c.instructions += n;\n        left -= n;\n        n = 0;\n" : ""}        ${h.alias}(${["", "c", "c, insn"][Math.min(h.arity, 2)]});\n        break;`).join("\n")}
+${found.map((h) => `      case ${h.id}:\n${h.sync ? "        c.curEip = start;\n        c.instructions += n;\n        left -= n;\n        n = 0;\n" : ""}        ${h.alias}(${["", "c", "c, insn"][Math.min(h.arity, 2)]});\n        break;`).join("\n")}
       default:
+        c.curEip = start;
         if ((insn.flags & INSN_SYNC) !== 0) {
           c.instructions += n;
           left -= n;
@@ -109,7 +109,10 @@ ${found.map((h) => `      case ${h.id}:\n${h.sync ? "        c.instructions += n
         insn.fn(c, insn);
     }
     n++;
-    if (c.brk !== 0) break;
+    if (c.brk !== 0) {
+      c.curEip = start;
+      break;
+    }
     let next: Insn | null;
     if ((insn.flags & INSN_FLOW) === 0) {
       next = insn.next;

@@ -186,7 +186,12 @@ export class Cpu {
 
   /** Instructions retired since construction. */
   instructions = 0;
-  /** Start offset (EIP) of the instruction being executed. */
+  /**
+   * Start offset (EIP) of the instruction that last needed the run loop's attention: set
+   * when a chain stops on `brk` (and before counting handlers), so fault delivery and
+   * `exitBeforeInstruction` can return to it. Handlers compute their own start as
+   * `eip - insn.len`.
+   */
   curEip = 0;
   /** Attention bits for the run loop (BRK_*). */
   brk = 0;
@@ -200,6 +205,8 @@ export class Cpu {
   excHasCode = false;
   /** Whether the pending event is INT n / INT3 / INTO (trap-like, DPL-checked). */
   excSoftware = false;
+  /** Whether the pending exception is a trap (delivered with EIP after the instruction). */
+  excTrap = false;
   /** HLT is in effect. */
   halted = false;
   /** Pending external interrupt vector, or -1. */
@@ -480,7 +487,15 @@ export class Cpu {
     this.excCode = errorCode;
     this.excHasCode = hasErrorCode;
     this.excSoftware = false;
+    this.excTrap = false;
     this.brk |= BRK_FAULT;
+  }
+
+  /** Raise a trap-class exception without error code: EIP stays after the instruction. */
+  raiseTrap(vector: number): void {
+    if (this.fault) return;
+    this.raise(vector, 0, false);
+    this.excTrap = true;
   }
 
   /** #GP with an error code. */
@@ -941,7 +956,7 @@ export class Cpu {
       this.fault = false;
       this.instructions--;
       const software = this.excSoftware;
-      if (software) this.instructions++;
+      if (software || this.excTrap) this.instructions++;
       else this.eip = this.curEip;
       deliverEvent(this, this.excVector, this.excCode, this.excHasCode, software ? EventKind.Software : EventKind.Exception);
       if (this.exit !== null) return true;

@@ -938,7 +938,6 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
   let left = end - c.instructions;
   for (;;) {
     const start = c.eip;
-    c.curEip = start;
     c.eip = (start + insn.len) | 0;
     switch (insn.hid) {
       case 1:
@@ -1725,6 +1724,7 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h261_std(c);
         break;
       case 262:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -1737,72 +1737,84 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h264_fwait(c);
         break;
       case 265:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h265_in_ALDX(c);
         break;
       case 266:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h266_in_ALIb(c, insn);
         break;
       case 267:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h267_in_AXDX(c);
         break;
       case 268:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h268_in_AXIb(c, insn);
         break;
       case 269:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h269_in_EAXDX(c);
         break;
       case 270:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h270_in_EAXIb(c, insn);
         break;
       case 271:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h271_out_DXAL(c);
         break;
       case 272:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h272_out_DXAX(c);
         break;
       case 273:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h273_out_DXEAX(c);
         break;
       case 274:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h274_out_IbAL(c, insn);
         break;
       case 275:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h275_out_IbAX(c, insn);
         break;
       case 276:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2004,18 +2016,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h341_mov_EwSw(c, insn);
         break;
       case 342:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h342_mov_SwEw(c, insn);
         break;
       case 343:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h343_pop_Sd(c, insn);
         break;
       case 344:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2160,18 +2175,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h390_cmps_XwYw(c, insn);
         break;
       case 391:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h391_ins_YbDX(c, insn);
         break;
       case 392:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h392_ins_YdDX(c, insn);
         break;
       case 393:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2196,18 +2214,21 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h399_movs_YwXw(c, insn);
         break;
       case 400:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h400_outs_DXXb(c, insn);
         break;
       case 401:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
         h401_outs_DXXd(c, insn);
         break;
       case 402:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2283,6 +2304,7 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h425_mov_RdDd(c, insn);
         break;
       case 426:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2292,6 +2314,7 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h427_rdpmc(c);
         break;
       case 428:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2322,6 +2345,7 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h436_verw_Ew(c, insn);
         break;
       case 437:
+        c.curEip = start;
         c.instructions += n;
         left -= n;
         n = 0;
@@ -2334,6 +2358,7 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         h439_sysexit(c);
         break;
       default:
+        c.curEip = start;
         if ((insn.flags & INSN_SYNC) !== 0) {
           c.instructions += n;
           left -= n;
@@ -2342,7 +2367,10 @@ export function runChain(c: Cpu, first: Insn, end: number): void {
         insn.fn(c, insn);
     }
     n++;
-    if (c.brk !== 0) break;
+    if (c.brk !== 0) {
+      c.curEip = start;
+      break;
+    }
     let next: Insn | null;
     if ((insn.flags & INSN_FLOW) === 0) {
       next = insn.next;

@@ -111,10 +111,8 @@ export function into(c: Cpu): void {
   if (c.getOF()) c.softInt(OVF);
 }
 export function int1(c: Cpu): void {
-  // ICEBP: a #DB trap delivered like an exception (no gate DPL check).
-  c.raise(DB, 0, false);
-  c.excSoftware = false;
-  c.curEip = c.eip;
+  // ICEBP: a #DB trap delivered like an exception (no gate DPL check), after the instruction.
+  c.raiseTrap(DB);
 }
 
 function buildRows(): Record<number, TableEntry> {

@@ -276,7 +276,7 @@ function stringOp(c: Cpu, i: Insn, kind: number, size: 1 | 2 | 4): void {
   let budget = REP_BATCH;
   while (n !== 0) {
     if (budget <= 0) {
-      c.eip = c.curEip;
+      c.eip = (c.eip - i.len) | 0;
       return;
     }
     let done = 0;
@@ -297,7 +297,7 @@ function stringOp(c: Cpu, i: Insn, kind: number, size: 1 | 2 | 4): void {
     if (last) return;
     // Something needs the run loop (code written, device stop, interrupt): resume later.
     if (c.brk !== 0 && n !== 0) {
-      c.eip = c.curEip;
+      c.eip = (c.eip - i.len) | 0;
       return;
     }
   }
