@@ -136,6 +136,14 @@ export class Cpu {
   readonly segAttr = new Int32Array(6);
   /** Per segment: SEG_READ_FAST / SEG_WRITE_FAST when no check is needed. */
   readonly segFast = new Uint8Array(6);
+  /**
+   * Bit s set when segment s is flat for reads *and* has base 0, so a read's linear
+   * address is its offset: one field test instead of two typed-array loads on the
+   * hottest path (kept in step with `segFast` by `setSegmentCache`).
+   */
+  flatReads = 0;
+  /** As `flatReads`, for writes. */
+  flatWrites = 0;
   /** Current privilege level. */
   cpl = 0;
   /** GDTR. */
@@ -276,7 +284,12 @@ export class Cpu {
     this.segBase[seg] = base | 0;
     this.segLimit[seg] = limit | 0;
     this.segAttr[seg] = attr;
-    this.segFast[seg] = segFastBits(base, limit, attr);
+    const fast = segFastBits(base, limit, attr);
+    this.segFast[seg] = fast;
+    const bit = 1 << seg;
+    const zero = (base | 0) === 0;
+    this.flatReads = zero && fast & SEG_READ_FAST ? this.flatReads | bit : this.flatReads & ~bit;
+    this.flatWrites = zero && fast & SEG_WRITE_FAST ? this.flatWrites | bit : this.flatWrites & ~bit;
     if (seg === SS) this.stackMask = attr & ATTR_B ? -1 : 0xffff;
     if (seg === CS && (attr & ATTR_B) !== wasB) {
       this.code.clear();
@@ -565,7 +578,8 @@ export class Cpu {
   /** Read a byte at seg:offset. On a fault returns 0 with `fault` set. */
   read8(seg: number, offset: number): number {
     let lin: number;
-    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    if ((this.flatReads >> seg) & 1) lin = offset;
+    else if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
     else {
       lin = this.segCheck(seg, offset, 1, false);
       if (this.fault) return 0;
@@ -578,7 +592,8 @@ export class Cpu {
   /** Read a 16-bit word at seg:offset. */
   read16(seg: number, offset: number): number {
     let lin: number;
-    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    if ((this.flatReads >> seg) & 1) lin = offset;
+    else if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
     else {
       lin = this.segCheck(seg, offset, 2, false);
       if (this.fault) return 0;
@@ -594,7 +609,8 @@ export class Cpu {
   /** Read a 32-bit value at seg:offset. */
   read32(seg: number, offset: number): number {
     let lin: number;
-    if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
+    if ((this.flatReads >> seg) & 1) lin = offset;
+    else if (this.segFast[seg]! & SEG_READ_FAST) lin = (this.segBase[seg]! + offset) | 0;
     else {
       lin = this.segCheck(seg, offset, 4, false);
       if (this.fault) return 0;
@@ -611,7 +627,12 @@ export class Cpu {
 
   /** Write a byte at seg:offset. */
   write8(seg: number, offset: number, v: number): void {
-    const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 1, true);
+    const lin =
+      (this.flatWrites >> seg) & 1
+        ? offset
+        : this.segFast[seg]! & SEG_WRITE_FAST
+          ? (this.segBase[seg]! + offset) | 0
+          : this.segCheck(seg, offset, 1, true);
     // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
@@ -624,7 +645,12 @@ export class Cpu {
 
   /** Write a 16-bit word at seg:offset. */
   write16(seg: number, offset: number, v: number): void {
-    const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 2, true);
+    const lin =
+      (this.flatWrites >> seg) & 1
+        ? offset
+        : this.segFast[seg]! & SEG_WRITE_FAST
+          ? (this.segBase[seg]! + offset) | 0
+          : this.segCheck(seg, offset, 2, true);
     // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
@@ -639,7 +665,12 @@ export class Cpu {
 
   /** Write a 32-bit value at seg:offset. */
   write32(seg: number, offset: number, v: number): void {
-    const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, 4, true);
+    const lin =
+      (this.flatWrites >> seg) & 1
+        ? offset
+        : this.segFast[seg]! & SEG_WRITE_FAST
+          ? (this.segBase[seg]! + offset) | 0
+          : this.segCheck(seg, offset, 4, true);
     // A write never lands once the instruction has faulted (first fault wins, nothing after it).
     if (this.fault) return;
     const e = this.tlb[lin >>> 12]!;
@@ -665,7 +696,12 @@ export class Cpu {
    * that write several places, so they fault before changing anything.
    */
   probeWrite(seg: number, offset: number, size: number): boolean {
-    const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, size, true);
+    const lin =
+      (this.flatWrites >> seg) & 1
+        ? offset
+        : this.segFast[seg]! & SEG_WRITE_FAST
+          ? (this.segBase[seg]! + offset) | 0
+          : this.segCheck(seg, offset, size, true);
     if (this.fault) return false;
     const user = this.cpl === 3;
     if (!this.probeLinear(lin, Access.Write, user)) return false;
@@ -684,7 +720,12 @@ export class Cpu {
    * checked for writing (segment, paging, Dirty) so `rmwWrite` cannot fault.
    */
   rmwRead(seg: number, offset: number, size: number): number {
-    const lin = this.segFast[seg]! & SEG_WRITE_FAST ? (this.segBase[seg]! + offset) | 0 : this.segCheck(seg, offset, size, true);
+    const lin =
+      (this.flatWrites >> seg) & 1
+        ? offset
+        : this.segFast[seg]! & SEG_WRITE_FAST
+          ? (this.segBase[seg]! + offset) | 0
+          : this.segCheck(seg, offset, size, true);
     if (this.fault) return 0;
     const e = this.tlb[lin >>> 12]!;
     if ((e & this.wmask) !== 0 && (lin & 0xfff) <= 0x1000 - size) {

@@ -9,7 +9,7 @@ import { SEG_READ_FAST } from "../protection/descriptor.js";
 
 /** Transfer to `target` (an offset in CS) after the limit check; false when #GP was raised. */
 export function jumpTo(c: Cpu, target: number): boolean {
-  if ((c.segFast[1]! & SEG_READ_FAST) === 0 && target >>> 0 > c.segLimit[1]! >>> 0) {
+  if ((c.flatReads & 2) === 0 && (c.segFast[1]! & SEG_READ_FAST) === 0 && target >>> 0 > c.segLimit[1]! >>> 0) {
     c.gp(0);
     return false;
   }
