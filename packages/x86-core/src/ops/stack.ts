@@ -14,7 +14,7 @@ import { BRK_IRQ } from "../cpu/cpu.js";
 import { AC, ARITH_FLAGS, DF, ID, IF, IOPL, NT, TF } from "../cpu/eflags.js";
 import { EBP, ESP, SS } from "../cpu/registers.js";
 import type { Insn } from "../decoder/insn.js";
-import { Imm, group, row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
+import { group, Imm, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
 import { readE16, readE32, writeE16, writeE32 } from "./operands.js";
 
 export function push_Zw(c: Cpu, i: Insn): void {
@@ -200,5 +200,3 @@ function buildRows(): Record<number, TableEntry> {
 /** Opcode rows of this family. */
 export const STACK_ROWS: RowMap = buildRows();
 
-/** Silence unused-import lint for `row` in builds that prune rows. */
-export const _stackRow = row;
