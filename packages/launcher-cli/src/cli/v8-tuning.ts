@@ -7,6 +7,9 @@
  * default inlining budget is spent after the first few dozen call sites, so
  * most handlers stay out-of-line; a larger budget lets it inline the hot ones
  * (measured with `pnpm bench`: 10–20% more guest MIPS on ALU and memory loops).
+ * Raising V8's absolute ceiling too (--max-inlined-bytecode-size-absolute) was
+ * tried: it speeds the bench's branch loop by ~15% but slows its memory loops
+ * by as much, so it is left at V8's default.
  * These flags only change optimisation heuristics, never semantics.
  */
 import { setFlagsFromString } from "node:v8";
