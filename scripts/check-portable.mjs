@@ -1,0 +1,43 @@
+// The core packages must run unchanged in a browser (ARCHITECTURE.md,
+// "Portability and determinism"): no Node built-ins, no Node globals and no
+// wall-clock or unseeded randomness in their sources (tests may use Node).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const CORE = ["packages/x86-core/src", "packages/mmu/src", "packages/switcher/src", "packages/lguest-host/src"];
+const RULES = [
+  [/from\s+["']node:|require\(|from\s+["'](fs|path|os|child_process|worker_threads|crypto|util)["']/, "imports a Node built-in"],
+  [/\bprocess\.|\bBuffer\b|__dirname|__filename/, "uses a Node global"],
+  [/\bDate\.now\(|\bnew Date\(|Math\.random\(|performance\.now\(/, "reads the wall clock or unseeded randomness (runs must be deterministic)"],
+];
+
+function files(dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === "testing" ? [] : files(p);
+    return /\.ts$/.test(e.name) && !/\.test(-d)?\.ts$|\.test-helper\.ts$|testkit\.ts$/.test(e.name) ? [p] : [];
+  });
+}
+
+const problems = [];
+for (const dir of CORE) {
+  for (const file of files(dir)) {
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, k) => {
+        if (/^\s*(\*|\/\/)/.test(line)) return;
+        for (const [re, why] of RULES) if (re.test(line)) problems.push(`${file}:${k + 1}: ${why}: ${line.trim()}`);
+      });
+  }
+}
+if (problems.length > 0) {
+  console.error(`check-portable: ${problems.length} problem(s):\n${problems.join("\n")}`);
+  process.exit(1);
+}
+console.log("check-portable: core packages use no Node built-ins, globals, wall clock or unseeded randomness");
