@@ -59,11 +59,13 @@ export type { CpuExit, BudgetExit, HaltExit, ShutdownExit, StoppedExit, HandlerE
 export { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, ES, CS, SS, DS, FS, GS, REG32_NAMES, SEG_NAMES } from "./cpu/registers.js";
 export * from "./cpu/eflags.js";
 export { DE, DB, BP, OVF, UD, NM, DF_VEC, TS, NP, SS_VEC, GP, PF_VEC } from "./cpu/vectors.js";
-export { PortBus, PortBusError } from "./bus/port-bus.js";
+export { PortBus } from "./bus/port-bus.js";
 export type { PortDevice } from "./bus/port-bus.js";
-export { FaultBus, FaultBusError, EventKind } from "./bus/fault-bus.js";
+export { FaultBus, EventKind } from "./bus/fault-bus.js";
 export type { FaultClaim, FaultObserver } from "./bus/fault-bus.js";
-export { HypercallBus, HypercallBusError } from "./bus/hypercall-bus.js";
+export { HypercallBus } from "./bus/hypercall-bus.js";
+export { X86CoreError } from "./errors.js";
+export type { X86CoreErrorCode } from "./errors.js";
 export type { HypercallArgs, HypercallHandler } from "./bus/hypercall-bus.js";
 export { Insn, INSN_A32, INSN_FLOW, INSN_LOCK, INSN_MEM, INSN_O32 } from "./decoder/insn.js";
 export type { Handler } from "./decoder/insn.js";

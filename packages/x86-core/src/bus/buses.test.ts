@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CODE_BASE, makeMachine } from "../testing/run-bytes.js";
 import { EAX, EDX } from "../cpu/registers.js";
-import { FaultBus, FaultBusError } from "./fault-bus.js";
-import { type HypercallArgs, HypercallBus, HypercallBusError } from "./hypercall-bus.js";
-import { PortBus, type PortBusError } from "./port-bus.js";
+import { X86CoreError } from "../errors.js";
+import { FaultBus } from "./fault-bus.js";
+import { type HypercallArgs, HypercallBus } from "./hypercall-bus.js";
+import { PortBus } from "./port-bus.js";
 
 function args(call: number, ...values: number[]): HypercallArgs {
   return { call, arg: (n) => values[n - 1] ?? 0 };
@@ -37,13 +38,13 @@ describe("HypercallBus", () => {
     try {
       bus.seal();
     } catch (e) {
-      expect((e as HypercallBusError).code).toBe("conflict");
+      expect((e as X86CoreError).code).toBe("hypercall-conflict");
     }
   });
 
   it("registration after seal and dispatch before seal are programmer errors", () => {
     const bus = new HypercallBus<null>();
-    expect(() => bus.dispatch(null, args(1))).toThrow(HypercallBusError);
+    expect(() => bus.dispatch(null, args(1))).toThrow(X86CoreError);
     bus.seal();
     expect(() => bus.register(1, "late", () => undefined)).toThrow(/after seal/);
   });
@@ -90,7 +91,7 @@ describe("PortBus", () => {
       new PortBus().register(0xffff, 2, { read: () => 0, write: () => {} }, "x");
       expect.unreachable();
     } catch (e) {
-      expect((e as PortBusError).code).toBe("port-range");
+      expect((e as X86CoreError).code).toBe("port-range");
     }
   });
 });
@@ -99,7 +100,7 @@ describe("FaultBus", () => {
   it("one address routes to one handler id", () => {
     const bus = new FaultBus();
     bus.routeTo(0xffc00000, 1);
-    expect(() => bus.routeTo(0xffc00000, 2)).toThrow(FaultBusError);
+    expect(() => bus.routeTo(0xffc00000, 2)).toThrow(X86CoreError);
   });
 
   it("claims outside 0..255 are programmer errors", () => {

@@ -13,6 +13,7 @@
  *   id. This is how the Switcher's entry points hand control to the Host.
  */
 import type { Cpu } from "../cpu/cpu.js";
+import { X86CoreError } from "../errors.js";
 
 /** How an event arose. */
 export const enum EventKind {
@@ -32,17 +33,6 @@ export type FaultObserver = (vector: number, errorCode: number, hasErrorCode: bo
 
 /** A claim handler: return true when the event was handled and must not be delivered. */
 export type FaultClaim = (cpu: Cpu, vector: number, errorCode: number) => boolean;
-
-/** Thrown for programmer errors on the bus. */
-export class FaultBusError extends Error {
-  /** Stable error code. */
-  readonly code: "route-conflict" | "bad-vector";
-  constructor(code: "route-conflict" | "bad-vector", message: string) {
-    super(message);
-    this.name = "FaultBusError";
-    this.code = code;
-  }
-}
 
 /** Observers, claims and routes for exceptions and interrupts. */
 export class FaultBus {
@@ -64,7 +54,7 @@ export class FaultBus {
   /** Claim a vector (first claim returning true wins). @returns a disposer. */
   claim(vector: number, fn: FaultClaim): () => void {
     if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
-      throw new FaultBusError("bad-vector", `vector ${vector} is not in 0..255`);
+      throw new X86CoreError("bad-vector", `vector ${vector} is not in 0..255`);
     }
     this.claims[vector] = [...(this.claims[vector] ?? []), fn];
     return () => {
@@ -81,7 +71,7 @@ export class FaultBus {
     const key = linear >>> 0;
     const existing = this.routes.get(key);
     if (existing !== undefined) {
-      throw new FaultBusError("route-conflict", `address 0x${key.toString(16)} already routes to handler ${existing}`);
+      throw new X86CoreError("route-conflict", `address 0x${key.toString(16)} already routes to handler ${existing}`);
     }
     this.routes.set(key, id);
     return () => {

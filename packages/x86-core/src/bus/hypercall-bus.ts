@@ -7,6 +7,7 @@
  * whichever register convention the owner decodes. Registration is closed by
  * `seal()`: conflicts are found then, not in the middle of a run.
  */
+import { X86CoreError } from "../errors.js";
 
 /** Arguments of one hypercall, as the owner decoded them. */
 export interface HypercallArgs {
@@ -18,17 +19,6 @@ export interface HypercallArgs {
 
 /** A hypercall handler; returns the value for the caller's result register (or undefined to leave it). */
 export type HypercallHandler<C> = (context: C, args: HypercallArgs) => number | undefined;
-
-/** Programmer errors on the bus. */
-export class HypercallBusError extends Error {
-  /** Stable error code. */
-  readonly code: "conflict" | "sealed" | "not-sealed";
-  constructor(code: "conflict" | "sealed" | "not-sealed", message: string) {
-    super(message);
-    this.name = "HypercallBusError";
-    this.code = code;
-  }
-}
 
 interface Entry<C> {
   readonly name: string;
@@ -49,14 +39,14 @@ export class HypercallBus<C> {
 
   /**
    * Register `handler` for `call`. @returns a disposer (only before sealing).
-   * @throws HypercallBusError("sealed") after seal.
+   * @throws X86CoreError (`hypercall-sealed`) after seal.
    */
   register(call: number, name: string, handler: HypercallHandler<C>, owner = "anonymous"): () => void {
-    if (this.sealedFlag) throw new HypercallBusError("sealed", `${owner}: cannot register hypercall ${name} (${call}) after seal`);
+    if (this.sealedFlag) throw new X86CoreError("hypercall-sealed", `${owner}: cannot register hypercall ${name} (${call}) after seal`);
     const item = { call, entry: { name, handler, owner } };
     this.pending.push(item);
     return () => {
-      if (this.sealedFlag) throw new HypercallBusError("sealed", `${owner}: cannot remove hypercall ${name} after seal`);
+      if (this.sealedFlag) throw new X86CoreError("hypercall-sealed", `${owner}: cannot remove hypercall ${name} after seal`);
       const at = this.pending.indexOf(item);
       if (at >= 0) this.pending.splice(at, 1);
     };
@@ -68,8 +58,8 @@ export class HypercallBus<C> {
     for (const { call, entry } of this.pending) {
       const clash = table[call];
       if (clash !== undefined) {
-        throw new HypercallBusError(
-          "conflict",
+        throw new X86CoreError(
+          "hypercall-conflict",
           `hypercall ${call} has two handlers: ${clash.name} (${clash.owner}) and ${entry.name} (${entry.owner})`,
         );
       }
@@ -89,7 +79,7 @@ export class HypercallBus<C> {
    * @returns `{ handled: false }` when no handler has that number (the owner decides: lguest kills the Guest).
    */
   dispatch(context: C, args: HypercallArgs): { handled: boolean; result: number | undefined } {
-    if (!this.sealedFlag) throw new HypercallBusError("not-sealed", "dispatch before seal()");
+    if (!this.sealedFlag) throw new X86CoreError("hypercall-not-sealed", "dispatch before seal()");
     const entry = args.call >= 0 ? this.table[args.call] : undefined;
     if (entry === undefined) return NOT_HANDLED;
     return { handled: true, result: entry.handler(context, args) };

@@ -4,6 +4,7 @@
  * Reference: SDM Vol. 1 §18 (I/O). A 16- or 32-bit access is offered whole to
  * the device that claims its first port. Lookups are one array read.
  */
+import { X86CoreError } from "../errors.js";
 
 /** A device behind some I/O ports. */
 export interface PortDevice {
@@ -11,17 +12,6 @@ export interface PortDevice {
   read(port: number, size: 1 | 2 | 4): number;
   /** Write the low `size` bytes of `value` at `port`. */
   write(port: number, size: 1 | 2 | 4, value: number): void;
-}
-
-/** Thrown for programmer errors in port registration (two devices on one port). */
-export class PortBusError extends Error {
-  /** Stable error code. */
-  readonly code: "port-conflict" | "port-range";
-  constructor(code: "port-conflict" | "port-range", message: string) {
-    super(message);
-    this.name = "PortBusError";
-    this.code = code;
-  }
 }
 
 /** Routes IN/OUT to devices. */
@@ -32,16 +22,16 @@ export class PortBus {
   /**
    * Claim `count` ports from `first` for `device`.
    * @returns a disposer that releases the ports.
-   * @throws PortBusError when a port is already claimed or out of range.
+   * @throws X86CoreError (`port-conflict`, `port-range`) when a port is already claimed or out of range.
    */
   register(first: number, count: number, device: PortDevice, name: string): () => void {
     if (first < 0 || count < 1 || first + count > 0x10000) {
-      throw new PortBusError("port-range", `${name}: ports ${first}+${count} are outside 0..0xffff`);
+      throw new X86CoreError("port-range", `${name}: ports ${first}+${count} are outside 0..0xffff`);
     }
     for (let p = first; p < first + count; p++) {
       const owner = this.names[p];
       if (owner !== undefined) {
-        throw new PortBusError("port-conflict", `${name}: port 0x${p.toString(16)} is already claimed by ${owner}`);
+        throw new X86CoreError("port-conflict", `${name}: port 0x${p.toString(16)} is already claimed by ${owner}`);
       }
     }
     for (let p = first; p < first + count; p++) {

@@ -12,6 +12,7 @@ import { FAMILY_ROWS } from "../ops/families.js";
 import { FLAG_ROWS } from "../ops/flag-ops.js";
 import { MOV_ROWS } from "../ops/mov.js";
 import { STACK_ROWS } from "../ops/stack.js";
+import { X86CoreError } from "../errors.js";
 import type { RowMap, TableEntry } from "./table-types.js";
 
 function merge(maps: readonly RowMap[]): (TableEntry | undefined)[] {
@@ -19,7 +20,7 @@ function merge(maps: readonly RowMap[]): (TableEntry | undefined)[] {
   for (const map of maps) {
     for (const key of Object.keys(map)) {
       const op = Number(key);
-      if (table[op] !== undefined) throw new Error(`opcode 0x${op.toString(16)} claimed twice (${table[op]!.name}, ${map[op]!.name})`);
+      if (table[op] !== undefined) throw new X86CoreError("opcode-conflict", `opcode 0x${op.toString(16)} claimed twice (${table[op]!.name}, ${map[op]!.name})`);
       table[op] = map[op];
     }
   }
