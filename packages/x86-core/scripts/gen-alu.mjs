@@ -4,7 +4,7 @@
 // costs a non-inlined call and a jump per instruction; these small handlers
 // are each called directly from the interpreter's dispatch switch and inline
 // their flag bookkeeping. `node scripts/gen-alu.mjs [--write|--check]`.
-import { readFileSync, writeFileSync } from "node:fs";
+import { emitGenerated } from "./emit.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -196,18 +196,4 @@ ${names.map((n) => `  ${n},`).join("\n")}
 };
 `;
 
-const mode = process.argv[2] ?? "--write";
-if (mode === "--check") {
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error("gen-alu: src/generated/alu-handlers.ts is stale; run `pnpm --filter @littleguest/x86-core gen`");
-    process.exit(1);
-  }
-  console.log("gen-alu: up to date");
-} else {
-  writeFileSync(out, text);
-  console.log(`gen-alu: wrote src/generated/alu-handlers.ts (${names.length} handlers)`);
-}
+emitGenerated("gen-alu", root, out, text, `${names.length} handlers`);

@@ -5,7 +5,8 @@
 // putting the switch in a separate function costs a second call per
 // instruction, so the loop itself is generated. Run after `tsup` (it reads the
 // built opcode table): `node scripts/gen-dispatch.mjs [--write|--check]`.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { emitGenerated } from "./emit.mjs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -159,19 +160,5 @@ ${found.map((h) => `      case ${h.id}:\n${h.sync ? "        c.curEip = start;\n
 }
 `;
 
-const mode = process.argv[2] ?? "--write";
 if (problems.length > 0) console.error(`gen-dispatch: ${problems.length} handlers fall back to insn.fn:\n  ${problems.join("\n  ")}`);
-if (mode === "--check") {
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error("gen-dispatch: src/generated/dispatch.ts is stale; run `pnpm --filter @littleguest/x86-core gen`");
-    process.exit(1);
-  }
-  console.log(`gen-dispatch: up to date (${found.length} handlers)`);
-} else {
-  writeFileSync(out, text);
-  console.log(`gen-dispatch: wrote ${relative(root, out)} (${found.length} handlers)`);
-}
+emitGenerated("gen-dispatch", root, out, text, `${found.length} handlers`);

@@ -5,12 +5,12 @@
  * Vol. 1 Appendix A (EFLAGS cross-reference). The eight classic ALU ops (in /r
  * digit order: 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP) have one
  * generated handler per operation and operand form (src/generated/alu-handlers.ts,
- * from scripts/gen-alu.mjs); this file maps them onto the opcode table and keeps
- * `alu` (by op number) for the string compares, and INC/DEC. Flags are lazy.
+ * from scripts/gen-alu.mjs); this file maps them onto the opcode table and holds
+ * INC/DEC and `cmpFlags` for the string compares. Flags are lazy.
  * AF after logic ops is undefined; like QEMU we leave it clear.
  */
 import type { Cpu } from "../cpu/cpu.js";
-import { CF, LF_ADC, LF_ADD, LF_LOGIC, LF_SBB, LF_SUB } from "../cpu/eflags.js";
+import { CF, LF_ADD, LF_SUB } from "../cpu/eflags.js";
 import type { Handler, Insn } from "../decoder/insn.js";
 import { GENERATED_HANDLERS as G } from "../generated/alu-handlers.js";
 import { group, Imm, row, row2, type OpRow, type RowMap, type TableEntry } from "../decoder/table-types.js";
@@ -25,45 +25,9 @@ import {
 } from "./operands.js";
 
 
-/** Compute ALU op `op` on a and b with sign bit `bits` (7/15/31), setting lazy flags; returns the raw result. */
-export function alu(c: Cpu, op: number, a: number, b: number, bits: number): number {
-  let r: number;
-  switch (op) {
-    case 0:
-      r = (a + b) | 0;
-      c.setLazy(LF_ADD, a, b, r, bits);
-      return r;
-    case 1:
-      r = a | b;
-      c.setLazy(LF_LOGIC, a, b, r, bits);
-      return r;
-    case 2: {
-      const cin = c.getCF();
-      r = (a + b + cin) | 0;
-      c.setLazy(LF_ADC, a, b, r, bits);
-      c.lfCin = cin;
-      return r;
-    }
-    case 3: {
-      const cin = c.getCF();
-      r = (a - b - cin) | 0;
-      c.setLazy(LF_SBB, a, b, r, bits);
-      c.lfCin = cin;
-      return r;
-    }
-    case 4:
-      r = a & b;
-      c.setLazy(LF_LOGIC, a, b, r, bits);
-      return r;
-    case 6:
-      r = a ^ b;
-      c.setLazy(LF_LOGIC, a, b, r, bits);
-      return r;
-    default:
-      r = (a - b) | 0;
-      c.setLazy(LF_SUB, a, b, r, bits);
-      return r;
-  }
+/** CMP a, b at sign bit `bits` (7/15/31): flags only, as the string compares need (CMPS, SCAS). */
+export function cmpFlags(c: Cpu, a: number, b: number, bits: number): void {
+  c.setLazy(LF_SUB, a, b, (a - b) | 0, bits);
 }
 
 

@@ -41,7 +41,7 @@ import { BR } from "../cpu/vectors.js";
 import { INSN_A32, type Insn } from "../decoder/insn.js";
 import { row, row2, type RowMap, type TableEntry } from "../decoder/table-types.js";
 import { SEG_READ_FAST, SEG_WRITE_FAST } from "../protection/descriptor.js";
-import { alu } from "./arith.js";
+import { cmpFlags } from "./arith.js";
 import { ioPermitted, portRead, portWrite } from "./io.js";
 import { setR8, setR16 } from "./operands.js";
 
@@ -114,7 +114,7 @@ function setAccumulator(c: Cpu, size: number, v: number): void {
 
 /** Compare step for CMPS/SCAS: lazy flags as CMP, and whether REPE/REPNE stops here. */
 function compare(c: Cpu, i: Insn, a: number, b: number, size: number): number {
-  alu(c, 7, a, b, size * 8 - 1);
+  cmpFlags(c, a, b, size * 8 - 1);
   const equal = a === b;
   return (i.rep === 1 && !equal) || (i.rep === 2 && equal) ? STEP_LAST : STEP_NEXT;
 }
