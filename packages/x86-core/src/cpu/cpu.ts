@@ -458,38 +458,6 @@ export class Cpu {
     this.lfMask = OF | SF | ZF | AF | PF | CF;
   }
 
-  /** Evaluate condition code `cc` (0..15, the low nibble of Jcc/SETcc/CMOVcc). */
-  cond(cc: number): boolean {
-    let r: number;
-    switch (cc >> 1) {
-      case 0:
-        r = this.getOF();
-        break;
-      case 1:
-        r = this.getCF();
-        break;
-      case 2:
-        r = this.getZF();
-        break;
-      case 3:
-        r = this.getCF() | this.getZF();
-        break;
-      case 4:
-        r = this.getSF();
-        break;
-      case 5:
-        r = this.getPF();
-        break;
-      case 6:
-        r = this.getSF() ^ this.getOF();
-        break;
-      default:
-        r = this.getZF() | (this.getSF() ^ this.getOF());
-        break;
-    }
-    return (r !== 0) !== ((cc & 1) !== 0);
-  }
-
   // ---------------------------------------------------------------- faults
 
   /** Raise a fault-class exception: EIP goes back to the instruction's start. */

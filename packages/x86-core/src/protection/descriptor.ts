@@ -165,14 +165,3 @@ export function nullInaccessibleSegments(cpu: Cpu): void {
 }
 
 const OUTER_SEGS = [0, 3, 4, 5] as const;
-
-/** Whether CS currently has a 32-bit default operand size. */
-export function codeIs32(cpu: Cpu): boolean {
-  return (cpu.segAttr[CS]! & ATTR_B) !== 0;
-}
-
-/** Raise #GP for a code-segment selector. */
-export function gpSel(cpu: Cpu, selector: number): false {
-  cpu.raise(GP, selector & 0xfffc, true);
-  return false;
-}
