@@ -11,8 +11,8 @@
  * ATTR_VALID when a non-null selector was loaded.
  */
 import type { Cpu } from "../cpu/cpu.js";
-import { GP, NP, SS_VEC } from "../cpu/vectors.js";
-import { CS, SS } from "../cpu/registers.js";
+import { NP, SS_VEC } from "../cpu/vectors.js";
+import { SS } from "../cpu/registers.js";
 
 export { ATTR_B, ATTR_CODE, ATTR_G, ATTR_P, ATTR_S, ATTR_VALID, SEG_READ_FAST, SEG_WRITE_FAST } from "./segment-bits.js";
 import { ATTR_B, ATTR_CODE, ATTR_G, ATTR_P, ATTR_S, ATTR_VALID, SEG_READ_FAST, SEG_WRITE_FAST } from "./segment-bits.js";
