@@ -138,3 +138,68 @@ describe("the CPU through the paging unit", () => {
     expect(w.cpu.regs[EAX]).toBe(1);
   });
 });
+
+/*
+ * The dispatch switch runs the commonest instructions through inline fast
+ * paths (x86-core tour C:210) that assume the access succeeds. When it would
+ * not, the full handler must run and fault exactly as the SDM says: #PF with
+ * CR2 and the error code, EIP at the faulting instruction, and no register or
+ * memory changed by it (Vol. 3A §6.5: faults are restartable).
+ */
+describe("inline fast paths leave faulting accesses to the full handlers", () => {
+  const RO_STACK = (page: number) => (page === 8 ? P : P | RW);
+  const NO_PAGE_7 = (page: number) => (page === 7 ? 0 : P | RW);
+
+  /** Run `code` after a CMP that sets ZF with ESP = `esp`; return the world and the state before the faulting instruction. */
+  function fault(code: number[], flags: (page: number) => number, esp = 0x9000) {
+    const w = world([0x39, 0xc0, ...code], flags); // cmp eax, eax: ZF=1 before the faulting instruction
+    w.cpu.regs[ESP] = esp;
+    w.cpu.regs[EAX] = 0x7000;
+    w.cpu.regs[EBX] = 0x11111111;
+    w.cpu.run(10);
+    return w;
+  }
+
+  it("push r32 onto a read-only stack page: #PF P|W, ESP unchanged", () => {
+    const w = fault([0x53], RO_STACK); // push ebx
+    expect(w.faults).toEqual([{ cr2: 0x8ffc, code: 3, eip: CODE + 2 }]);
+    expect(w.cpu.regs[ESP]).toBe(0x9000);
+  });
+
+  it("call rel32 with an unwritable stack: #PF at the call, EIP and ESP unchanged", () => {
+    const w = fault([0xe8, 0x10, 0, 0, 0], RO_STACK);
+    expect(w.faults).toEqual([{ cr2: 0x8ffc, code: 3, eip: CODE + 2 }]);
+    expect(w.cpu.regs[ESP]).toBe(0x9000);
+  });
+
+  it("ret from a not-present stack page: #PF with a read error code", () => {
+    const w = fault([0xc3], NO_PAGE_7, 0x7ff0);
+    expect(w.faults).toEqual([{ cr2: 0x7ff0, code: 0, eip: CODE + 2 }]);
+    expect(w.cpu.regs[ESP]).toBe(0x7ff0);
+  });
+
+  it("pop r32 from a not-present page leaves the register and ESP alone", () => {
+    const w = fault([0x5b], NO_PAGE_7, 0x7ff0); // pop ebx
+    expect(w.faults).toEqual([{ cr2: 0x7ff0, code: 0, eip: CODE + 2 }]);
+    expect(w.cpu.regs[EBX]).toBe(0x11111111);
+    expect(w.cpu.regs[ESP]).toBe(0x7ff0);
+  });
+
+  it("add r32, [mem] from a not-present page leaves the destination alone", () => {
+    const w = fault([0x03, 0x18], NO_PAGE_7); // add ebx, [eax]
+    expect(w.faults).toEqual([{ cr2: 0x7000, code: 0, eip: CODE + 2 }]);
+    expect(w.cpu.regs[EBX]).toBe(0x11111111);
+  });
+
+  it("mov [mem], r32 straddling into a not-present page writes neither page", () => {
+    const w = fault([0x89, 0x58, 0xfe], NO_PAGE_7); // mov [eax-2], ebx: 0x6ffe..0x7001
+    expect(w.faults).toEqual([{ cr2: 0x7000, code: 2, eip: CODE + 2 }]);
+    expect(w.memory.read32(0x6ffc)).toBe(0);
+  });
+
+  it("cmp [mem], imm32 on a not-present page: #PF, and the flags stay as the previous CMP left them", () => {
+    const w = fault([0x81, 0x38, 0x78, 0x56, 0x34, 0x12], NO_PAGE_7); // cmp dword [eax], 0x12345678
+    expect(w.faults).toEqual([{ cr2: 0x7000, code: 0, eip: CODE + 2 }]);
+    expect(w.cpu.getZF()).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@
 // costs a non-inlined call and a jump per instruction; these small handlers
 // are each called directly from the interpreter's dispatch switch and inline
 // their flag bookkeeping. `node scripts/gen-alu.mjs [--write|--check]`.
+import { COND, CC, OPS, SHIFTS } from "./alu-spec.mjs";
 import { emitGenerated } from "./emit.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,18 +12,6 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "src", "generated", "alu-handlers.ts");
 
-// Operation → [result expression over a, b (and cin), lazy op, needs carry-in]
-const OPS = {
-  add: ["(a + b) | 0", "LF_ADD", false],
-  or: ["a | b", "LF_LOGIC", false],
-  adc: ["(a + b + cin) | 0", "LF_ADC", true],
-  sbb: ["(a - b - cin) | 0", "LF_SBB", true],
-  and: ["a & b", "LF_LOGIC", false],
-  sub: ["(a - b) | 0", "LF_SUB", false],
-  xor: ["a ^ b", "LF_LOGIC", false],
-  cmp: ["(a - b) | 0", "LF_SUB", false],
-  test: ["a & b", "LF_LOGIC", false],
-};
 const SIZES = { b: [7, "getR8(c, REG)", "setR8(c, REG, V)", 1], w: [15, "(c.regs[REG]! & 0xffff)", "setR16(c, REG, V)", 2], d: [31, "c.regs[REG]!", "c.regs[REG] = V", 4] };
 
 function prim(name, [expr, lf, carry]) {
@@ -96,17 +85,6 @@ ${write ? `  ${setReg(s, "EAX", "r")};` : "  void r;"}
   }
 }
 
-// 32-bit shifts and rotates by a non-zero count n (1..31): the result and CF/OF
-// (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR "Flags Affected"; OF for n > 1
-// follows the n = 1 formula, as QEMU does). Shifts leave SF/ZF/PF lazy and AF clear;
-// rotates change only CF and OF.
-const SHIFTS = {
-  rol: ["const r = (v << n) | (v >>> (32 - n));", "const cf = r & 1;", "cf ^ (r >>> 31)", true],
-  ror: ["const r = (v >>> n) | (v << (32 - n));", "const cf = r >>> 31;", "cf ^ ((r >>> 30) & 1)", true],
-  shl: ["const before = v << (n - 1);\n  const r = before << 1;", "const cf = before >>> 31;", "cf ^ (r >>> 31)", false],
-  shr: ["const before = v >>> (n - 1);\n  const r = before >>> 1;", "const cf = before & 1;", "((before ^ r) >>> 31) & 1", false],
-  sar: ["const before = v >> (n - 1);\n  const r = before >> 1;", "const cf = before & 1;", "0", false],
-};
 for (const [op, [compute, cf, of, rotate]] of Object.entries(SHIFTS)) {
   body += `function ${op}32(c: Cpu, v: number, n: number): number {
   ${compute}
@@ -141,17 +119,6 @@ ${
   }
 }
 
-const COND = [
-  "c.getOF()",
-  "c.getCF()",
-  "c.getZF()",
-  "c.getCF() | c.getZF()",
-  "c.getSF()",
-  "c.getPF()",
-  "c.getSF() ^ c.getOF()",
-  "c.getZF() | (c.getSF() ^ c.getOF())",
-];
-const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 CC.forEach((cc, k) => {
   const test = `(${COND[k >> 1]}) ${k & 1 ? "===" : "!=="} 0`;
   names.push(`j${cc}_Jd`, `j${cc}_Jw`, `set${cc}_Eb`, `cmov${cc}_GwEw`, `cmov${cc}_GdEd`);

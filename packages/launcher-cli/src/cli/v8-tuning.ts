@@ -5,11 +5,12 @@
  * The interpreter's inner loop (x86-core's generated run-chain) is one large
  * function that calls hundreds of small instruction handlers directly. V8's
  * default inlining budget is spent after the first few dozen call sites, so
- * most handlers stay out-of-line; a larger budget lets it inline the hot ones
- * (measured with `pnpm bench`: 10–20% more guest MIPS on ALU and memory loops).
- * Raising V8's absolute ceiling too (--max-inlined-bytecode-size-absolute) was
- * tried: it speeds the bench's branch loop by ~15% but slows its memory loops
- * by as much, so it is left at V8's default.
+ * most handlers stay out-of-line; a larger budget lets it inline more of them.
+ * Since the commonest instructions got inline fast paths in the switch itself
+ * (x86-core tour C:210), the budget matters less: `pnpm bench` shows a few
+ * percent, about the size of run-to-run noise. Raising V8's absolute ceiling
+ * too (--max-inlined-bytecode-size-absolute) made the memory loops slower, so
+ * it is left at V8's default.
  * These flags only change optimisation heuristics, never semantics.
  */
 import { setFlagsFromString } from "node:v8";

@@ -884,6 +884,21 @@ export class Cpu {
 
   // ---------------------------------------------------------------- run loop
 
+  /*C:210 The loop that executes decoded instructions is not written here but
+   * generated (scripts/gen-dispatch.mjs into generated/run-chain.ts): one
+   * `switch` over handler numbers with a direct call in each case, because a
+   * call through a function stored in the record reaches hundreds of targets
+   * and V8 cannot inline any of them. Direct calls V8 inlines only while its
+   * budget lasts, and it spends that budget on whatever was hot when it
+   * compiled the loop, so a program's second phase can find its handlers
+   * left out of line. The sixty most common instructions of compiled code
+   * (32-bit moves and ALU operations, pushes and pops, calls, returns, Jcc)
+   * therefore have their common case written into the switch itself
+   * (scripts/fast-paths.mjs): flat segments, an aligned access that hits the
+   * TLB. Anything else calls the full handler, which starts over; the fast
+   * path has changed nothing by then. The differential tests against QEMU run
+   * through both. :*/
+
   /**
    * Execute up to `budget` instructions.
    * @returns why execution stopped; never throws for anything the program does.
