@@ -35,6 +35,7 @@ export {
   EFER_NXE,
 } from "./paging/control-registers.js";
 export { FlatTranslator } from "./paging/flat-translator.js";
+export { ATTR_B, ATTR_CODE, ATTR_G, ATTR_P, ATTR_S, ATTR_VALID } from "./protection/segment-bits.js";
 export {
   Access,
   PF_I,
