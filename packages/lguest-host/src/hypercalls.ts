@@ -146,6 +146,7 @@ function setStack(cpu: LgCpu, seg: number, esp: number, pages: number): void {
 }
 
 const scratch = new Args();
+const ringArgs = new Args();
 
 /** Run one call (do_hcall); unknown numbers kill. */
 function doHcall(cpu: LgCpu, a: Args): void {
@@ -156,14 +157,13 @@ function doHcall(cpu: LgCpu, a: Args): void {
 
 /** do_async_hcalls: run the ring's pending calls in order from the Host's cursor. */
 function doAsyncHcalls(cpu: LgCpu): void {
-  const status = cpu.mem.readBytes(cpu.lguestData + LGUEST_DATA.hcallStatus, LHCALL_RING_SIZE);
-  if (status === null) return;
+  const statusAt = cpu.lguestData + LGUEST_DATA.hcallStatus;
   for (let n = 0; n < LHCALL_RING_SIZE; n++) {
     const i = cpu.nextHcall;
-    if (status[i] === HCALL_STATUS_FREE) break;
+    if (cpu.mem.read8(statusAt + i) === HCALL_STATUS_FREE || cpu.dead !== null) break;
     cpu.nextHcall = (cpu.nextHcall + 1) % LHCALL_RING_SIZE;
     const rec = cpu.lguestData + LGUEST_DATA.hcalls + i * HCALL_RECORD_BYTES;
-    const a = new Args();
+    const a = ringArgs;
     a.call = cpu.mem.read32(rec);
     a.a1 = cpu.mem.read32(rec + 4);
     a.a2 = cpu.mem.read32(rec + 8);
