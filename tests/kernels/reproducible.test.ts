@@ -1,6 +1,6 @@
 /**
  * The committed kernel images are what their build scripts produce: rebuilding
- * the demo and benchmark kernels with the machine's gcc -m32 / ld -m elf_i386
+ * the demo, benchmark and Guest kernels with the machine's gcc -m32 / ld -m elf_i386
  * gives the same bytes as prebuilt/. A drifting image (sources edited without
  * a rebuild, or a build that leaks paths or timestamps) fails here.
  */
@@ -18,6 +18,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const KERNELS = [
   { name: "demo", dir: "packages/launcher-cli/kernels/demo", image: "demo.elf" },
   { name: "bench", dir: "bench/kernel", image: "bench.elf" },
+  { name: "guest", dir: "packages/guest-kernel", image: "guest.elf" },
 ] as const;
 
 describe("prebuilt kernels are reproducible", () => {

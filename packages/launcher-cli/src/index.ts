@@ -26,3 +26,7 @@ export { parseMemSize } from "./cli/mem-size.js";
 export { runCli } from "./cli/main.js";
 export type { CliIo } from "./cli/cli-io.js";
 export { INLINE_CUMULATIVE_BYTES, INLINE_FUNCTION_BYTES, tuneV8ForInterpreter } from "./cli/v8-tuning.js";
+export { GuestMachine, DEFAULT_GUEST_RAM, HOST_OVERHEAD_BYTES, MIN_GUEST_RAM } from "./guest/machine.js";
+export type { GuestExit, GuestMachineOptions } from "./guest/machine.js";
+export { BOOT_PARAMS, BOOT_PARAMS_SIZE, CMDLINE_ADDRESS, writeBootParams, X86_SUBARCH_LGUEST } from "./guest/boot-params.js";
+export type { InitrdPlacement } from "./guest/boot-params.js";

@@ -183,3 +183,34 @@ describe("lguest bare: Ctrl-C", () => {
     expect(stderr).toBe("lguest bare: interrupted\n");
   });
 });
+
+describe("lguest run", () => {
+  it("boots the bundled Guest kernel on the lguest Host; its power-off status is the exit status", () => {
+    const r = lguest("run", "--mem", "32M", "--append", "hello from the test");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("littleguest Guest kernel on lguest: 32 MiB RAM");
+    expect(r.stdout).toContain("command line: hello from the test\n");
+    expect(r.stderr).toBe("");
+  });
+
+  it("--stats reports exits by trap, hypercalls by name, hidden/reflected faults and the pgdir hit rate", () => {
+    const r = lguest("run", "--mem", "16M", "--stats");
+    expect(r.status).toBe(0);
+    for (const want of [/exits by trap: .*31 \d+/, /hypercalls: LGUEST_INIT 1, SHUTDOWN 1, NEW_PGTABLE 1, NOTIFY \d+/, /faults hidden \d+, reflected 0/, /hit rate/, /MIPS/]) {
+      expect(r.stderr).toMatch(want);
+    }
+  });
+
+  it("a kernel that is not an lguest Guest: one line naming the file, status 1", () => {
+    expectOneLineError(lguest("run", "--kernel", file("bad.bin", new Uint8Array(16))), /^lguest run: bad\.bin is not an ELF file/);
+    expectOneLineError(lguest("run", "--kernel", "missing.elf"), /^lguest run: cannot read kernel 'missing\.elf': no such file/);
+    expectOneLineError(lguest("run", "--mem", "2M"), /^lguest run: --mem 2M is below the 4M minimum/);
+    expectOneLineError(lguest("run", "extra"), /^lguest run: unexpected argument 'extra'/);
+  });
+
+  it("run --help lists the options and exit statuses", () => {
+    const r = lguest("run", "--help");
+    expect(r.status).toBe(0);
+    for (const word of ["--kernel", "--mem", "--append", "--stats", "power", "killed"]) expect(r.stdout).toContain(word);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { isLauncherError } from "../errors.js";
 import { runBare } from "./bare-command.js";
+import { runGuest } from "./run-command.js";
 import type { CliIo } from "./cli-io.js";
 import { MAIN_USAGE } from "./usage.js";
 
@@ -35,11 +36,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (command === "bare") return await runBare(rest, io);
+    if (command === "run") return await runGuest(rest, io);
     const what = command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`;
-    io.error(`lguest: ${what}; the commands are: bare (run 'lguest --help')`);
+    io.error(`lguest: ${what}; the commands are: run, bare (run 'lguest --help')`);
     return EXIT_USAGE;
   } catch (e) {
-    const where = command === "bare" ? "lguest bare" : "lguest";
+    const where = command === "bare" || command === "run" ? `lguest ${command}` : "lguest";
     if (isLauncherError(e)) {
       io.error(`${where}: ${e.message}`);
       return EXIT_USAGE;

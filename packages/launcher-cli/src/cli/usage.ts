@@ -4,12 +4,13 @@
 export const MAIN_USAGE = `Usage: lguest <command> [options]
 
 Commands:
+  run [options]         boot a paravirtual Guest on the lguest Host
   bare FILE [options]   boot a multiboot kernel on a bare emulated PC
 
 Options:
   -h, --help            show this help
 
-Run 'lguest bare --help' for the bare machine's options.
+Run 'lguest run --help' or 'lguest bare --help' for their options.
 `;
 
 /** One-line synopsis of `lguest bare`, used in errors. */
@@ -45,4 +46,35 @@ Exit status:
   2             triple fault (QEMU with -no-reboot exits 0 instead)
   3             internal error of the emulator
   130           interrupted with Ctrl-C
+`;
+
+/** One-line synopsis of \`lguest run\`, used in errors. */
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--mem SIZE] [--append ARGS] [--stats]";
+
+/** \`lguest run --help\`. */
+export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
+
+Boot a paravirtual Guest kernel on the lguest Host: an emulated 32-bit PC
+whose Host (TypeScript) runs the Guest kernel in ring 1 with shadow paging,
+hypercalls and virtual interrupts, as Linux's lguest did. Without --kernel
+it boots the bundled littleguest Guest kernel.
+
+Options:
+  --kernel FILE   an i386 ELF lguest Guest kernel (segments at physical
+                  load addresses, e_entry physical), default: the bundled one
+  --mem SIZE      Guest RAM: 64M, 128M, 1G ... (K/M/G; no suffix = M),
+                  default 128M, at least 4M, at most 3584M
+  --append ARGS   the kernel command line
+  --stats         at the end, print instructions, MIPS, exits by trap,
+                  hypercalls by name, hidden/reflected faults, the pgdir
+                  cache hit rate and Host pages in use to stderr
+  -h, --help      show this help
+
+Exit status:
+  N     the Guest powered off with status N
+  1     the Guest crashed or the Host killed it (the reason is printed),
+        or a bad command line or kernel file
+  3     internal error of the emulator
+  4     the Guest halted with nothing that could ever wake it
+  130   interrupted with Ctrl-C
 `;

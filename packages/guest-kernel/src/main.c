@@ -1,0 +1,59 @@
+/*
+ * main.c - the Guest kernel after boot.S: read what the Launcher left in
+ * boot_params, greet, and power off.
+ *
+ * Reference: the Linux x86 boot protocol (Documentation/x86/boot, zero-page):
+ * e820_entries at 0x1E8, the e820 table at 0x2D0 (20 bytes per entry),
+ * setup_header fields cmd_line_ptr at 0x228, hardware_subarch at 0x23C;
+ * lguest-abi.md §8.2 (boot_params at Guest-physical 0, hardware_subarch 1).
+ */
+#include "kernel.h"
+
+#define BP_E820_ENTRIES 0x1e8
+#define BP_CMD_LINE_PTR 0x228
+#define BP_HARDWARE_SUBARCH 0x23c
+#define BP_E820_TABLE 0x2d0
+#define X86_SUBARCH_LGUEST 1
+
+/* A power-off message the littleguest Launcher understands: "exit N". */
+void power_off(u32 status)
+{
+	static char msg[16] = "exit ";
+	char digits[4];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + status % 10);
+		status /= 10;
+	} while (status != 0 && n < 3);
+	int k = 5;
+	while (n > 0)
+		msg[k++] = digits[--n];
+	msg[k] = 0;
+	for (;;)
+		hcall(LHCALL_SHUTDOWN, pa(msg), LGUEST_SHUTDOWN_POWEROFF, 0, 0);
+}
+
+void panic(const char *msg)
+{
+	for (;;)
+		hcall(LHCALL_SHUTDOWN, pa(msg), LGUEST_SHUTDOWN_POWEROFF, 0, 0);
+}
+
+void start_kernel(void)
+{
+	const u8 *bp = va(0);
+	if (*(const u32 *)(bp + BP_HARDWARE_SUBARCH) != X86_SUBARCH_LGUEST)
+		panic("not started by an lguest Launcher (hardware_subarch != 1)");
+	u32 ram = 0;
+	u32 entries = bp[BP_E820_ENTRIES];
+	for (u32 i = 0; i < entries && i < 128; i++) {
+		const u8 *e = bp + BP_E820_TABLE + i * 20;
+		if (*(const u32 *)(e + 16) == 1)
+			ram += *(const u32 *)(e + 8);
+	}
+	u32 cmdline = *(const u32 *)(bp + BP_CMD_LINE_PTR);
+	printk("littleguest Guest kernel on lguest: %u MiB RAM, reserve_mem %u KiB\n", ram >> 20,
+	       lguest_data.reserve_mem >> 10);
+	printk("command line: %s\n", cmdline ? (const char *)va(cmdline) : "");
+	power_off(0);
+}

@@ -1,0 +1,173 @@
+/**
+ * `lguest run [--kernel FILE] [--mem SIZE] [--append ARGS] [--stats]`: boot a Guest kernel
+ * (the bundled one unless told otherwise) on the lguest Host and turn its end into an exit
+ * status: the Guest's own at power-off, non-zero with the reason when it is killed.
+ */
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { HYPERCALL_NAMES } from "@littleguest/lguest-host/abi";
+import { LauncherError } from "../errors.js";
+import type { GuestExit, GuestMachine } from "../guest/machine.js";
+import { readKernelFile } from "./bare-command.js";
+import type { CliIo } from "./cli-io.js";
+import { parseMemSize } from "./mem-size.js";
+import { RUN_USAGE } from "./usage.js";
+
+/** Exit status when the Guest was killed or crashed. */
+export const EXIT_GUEST_KILLED = 1;
+/** Exit status when the Guest stopped with nothing that could ever wake it. */
+export const EXIT_GUEST_STUCK = 4;
+/** Exit status after Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
+/** Parsed `lguest run` options. */
+export interface RunOptions {
+  /** Kernel path, or undefined for the bundled Guest kernel. */
+  readonly kernel: string | undefined;
+  /** Guest RAM in bytes. */
+  readonly memoryBytes: number;
+  /** Kernel command line. */
+  readonly append: string;
+  /** `--stats` given. */
+  readonly stats: boolean;
+}
+
+/** The bundled Guest kernel's path. */
+export function bundledKernelPath(): string {
+  return createRequire(import.meta.url).resolve("@littleguest/guest-kernel/prebuilt/guest.elf");
+}
+
+/**
+ * Parse the arguments after `run`.
+ * @returns the options, or "help".
+ * @throws LauncherError `bad-option`, `usage` or `bad-mem`.
+ */
+export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: {
+      kernel: { type: "string" },
+      append: { type: "string" },
+      mem: { type: "string" },
+      stats: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  let kernel: string | undefined;
+  let append = "";
+  let mem: string | undefined;
+  let stats = false;
+  for (const t of tokens) {
+    if (t.kind === "positional") {
+      throw new LauncherError("usage", `unexpected argument '${t.value}'; give the kernel with --kernel FILE (see 'lguest run --help')`);
+    }
+    if (t.kind !== "option") continue;
+    switch (t.name) {
+      case "help":
+      case "h":
+        return "help";
+      case "stats":
+        if (t.value !== undefined) throw new LauncherError("bad-option", "--stats takes no value; write just --stats");
+        stats = true;
+        break;
+      case "kernel":
+      case "append":
+      case "mem":
+        if (t.value === undefined) {
+          const example = t.name === "mem" ? "--mem 64M" : t.name === "kernel" ? "--kernel guest.elf" : "--append 'quiet'";
+          throw new LauncherError("bad-option", `--${t.name} needs a value, e.g. ${example}`);
+        }
+        if (t.name === "kernel") kernel = t.value;
+        else if (t.name === "mem") mem = t.value;
+        else append = t.value;
+        break;
+      default:
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --mem, --append, --stats (see 'lguest run --help')`);
+    }
+  }
+  const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);
+  return { kernel, memoryBytes, append, stats };
+}
+
+/** Run `lguest run` with the arguments after `run`. @returns the exit status. */
+export async function runGuest(args: readonly string[], io: CliIo): Promise<number> {
+  const options = parseRunArgs(args);
+  if (options === "help") {
+    io.print(RUN_USAGE);
+    return 0;
+  }
+  const file = options.kernel ?? bundledKernelPath();
+  const kernel = readKernelFile(file);
+  const { GuestMachine: Machine } = await import("../guest/machine.js");
+  const machine = new Machine({
+    kernel,
+    kernelName: options.kernel ?? "the bundled Guest kernel",
+    memoryBytes: options.memoryBytes,
+    cmdline: options.append,
+    output: io.output,
+  });
+  const stopInterrupt = io.onInterrupt(() => machine.stop());
+  const started = io.now();
+  let exit: GuestExit;
+  try {
+    exit = await machine.run();
+  } finally {
+    stopInterrupt();
+  }
+  const seconds = io.now() - started;
+  const status = report(exit, io);
+  if (options.stats) printStats(machine, seconds, io);
+  machine.close();
+  return status;
+}
+
+function report(exit: GuestExit, io: CliIo): number {
+  switch (exit.kind) {
+    case "poweroff":
+      return exit.status;
+    case "restart":
+      io.error(`lguest run: the Guest asked to restart (${exit.message}); restarting is not supported yet, so the run ends`);
+      return EXIT_GUEST_KILLED;
+    case "killed":
+      io.error(`lguest run: ${exit.reason}`);
+      return EXIT_GUEST_KILLED;
+    case "stuck":
+      io.error("lguest run: the Guest halted with no timer armed and no device that could wake it; the run ends");
+      return EXIT_GUEST_STUCK;
+    case "stopped":
+      io.error("lguest run: interrupted");
+      return EXIT_INTERRUPTED;
+  }
+}
+
+function printStats(machine: GuestMachine, seconds: number, io: CliIo): void {
+  const g = machine.guest;
+  const instructions = g.cpu.instructions;
+  const mips = seconds > 0 ? instructions / seconds / 1e6 : 0;
+  io.error(`lguest run: stats: ${instructions} instructions in ${seconds.toFixed(3)} s = ${mips.toFixed(2)} MIPS`);
+  const exits = g.counters.exits
+    .map((n, trap) => [trap, n] as const)
+    .filter(([, n]) => n > 0)
+    .map(([trap, n]) => `${trap === 256 ? "switcher" : trap} ${n}`)
+    .join(", ");
+  io.error(`lguest run: stats: exits by trap: ${exits || "none"}`);
+  const calls = g.counters.hypercalls
+    .map((n, call) => [HYPERCALL_NAMES[call] ?? `#${call}`, n] as const)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(", ");
+  io.error(`lguest run: stats: hypercalls: ${calls || "none"} (async ${g.counters.asyncHypercalls})`);
+  const s = (g.mmu as { shadowCounters?: () => Record<string, unknown> }).shadowCounters?.();
+  if (s !== undefined) {
+    const hits = Number(s.pgdirHits);
+    const misses = Number(s.pgdirMisses);
+    const rate = hits + misses > 0 ? `${((100 * hits) / (hits + misses)).toFixed(1)}%` : "n/a";
+    io.error(
+      `lguest run: stats: faults hidden ${s.hiddenFaults}, reflected ${s.reflectedFaults}; shadow fills ${s.shadowFills}, zaps ${s.shadowZaps}; pgdir hits ${hits}, misses ${misses} (hit rate ${rate}), evictions ${s.pgdirEvictions}`,
+    );
+  }
+  io.error(`lguest run: stats: Host pages in use ${machine.allocator.inUse} (Guest RAM ${machine.ramBytes / 4096})`);
+}

@@ -1,0 +1,41 @@
+/**
+ * The Guest machine boots the bundled Guest kernel on the lguest Host: ELF at its physical
+ * addresses, the zero page, the early console, and power-off with a status.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { GuestMachine } from "./machine.js";
+
+const kernelPath = createRequire(import.meta.url).resolve("@littleguest/guest-kernel/prebuilt/guest.elf");
+
+function boot(cmdline: string, memoryBytes?: number) {
+  const chunks: Uint8Array[] = [];
+  const m = new GuestMachine({
+    kernel: new Uint8Array(readFileSync(kernelPath)),
+    kernelName: "guest.elf",
+    cmdline,
+    memoryBytes,
+    output: (b) => chunks.push(b),
+  });
+  return { m, text: () => Buffer.concat(chunks).toString("latin1") };
+}
+
+describe("the Guest machine", () => {
+  it("boots the bundled kernel, which reads its RAM and command line and powers off with status 0", async () => {
+    const { m, text } = boot("hello=world quiet", 64 << 20);
+    const exit = await m.run();
+    expect(exit).toEqual({ kind: "poweroff", status: 0 });
+    expect(text()).toContain("64 MiB RAM, reserve_mem 4096 KiB");
+    expect(text()).toContain("command line: hello=world quiet\n");
+    const before = m.allocator.inUse;
+    m.close();
+    expect(m.allocator.inUse).toBeLessThan(before);
+  });
+
+  it("refuses kernels that do not fit and files that are not ELF", () => {
+    const kernel = new Uint8Array(readFileSync(kernelPath));
+    expect(() => new GuestMachine({ kernel: new Uint8Array(64), kernelName: "x.bin" })).toThrow(/x.bin is not an ELF file/);
+    expect(() => new GuestMachine({ kernel, kernelName: "k", memoryBytes: 1 << 20 })).toThrow(/at least 4M/);
+  });
+});

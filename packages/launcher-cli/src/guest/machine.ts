@@ -1,0 +1,188 @@
+/**
+ * The Guest machine: an emulated PC running the lguest Host, with one paravirtual Guest
+ * whose RAM, kernel and boot data the Launcher sets up, as lguest's Launcher did.
+ *
+ * Reference: lguest-abi.md §8.1 (INITIALIZE(base, pfnlimit, start); read() returns NOTIFY
+ * addresses or death), §8.2 (ELF kernels loaded at p_paddr, entry = e_entry; boot_params at
+ * 0; initrd at the top of RAM), §8.3 (the early console: a NOTIFY address that names no
+ * device is a NUL-terminated string to print).
+ */
+import { HostPageAllocator } from "@littleguest/mmu";
+import { createShadowStrategy, type LgCpu, LguestHost } from "@littleguest/lguest-host";
+import { PhysicalMemory } from "@littleguest/x86-core";
+import { parseElf32, PT_LOAD } from "../bare/elf.js";
+import { hex, LauncherError } from "../errors.js";
+import { CMDLINE_MAX, writeBootParams } from "./boot-params.js";
+
+/** Guest RAM unless the user asks otherwise. */
+export const DEFAULT_GUEST_RAM = 128 << 20;
+/** Smallest useful Guest: the kernel at 1 MiB plus room to run. */
+export const MIN_GUEST_RAM = 4 << 20;
+/**
+ * Host RAM beyond the Guest's, for the Host's own pages: the Switcher, regs pages and shadow
+ * page tables (four directories with up to 1024 page tables each is 16 MiB; rarely reached).
+ */
+export const HOST_OVERHEAD_BYTES = 24 << 20;
+/** Longest early-console string read from one NOTIFY (lguest's chunks are 16 bytes). */
+const EARLY_CONSOLE_MAX = 256;
+/** A SHUTDOWN message of this form is a clean power-off with an exit status. */
+const EXIT_MESSAGE = /^exit (\d{1,3})$/;
+
+/** Options of {@link GuestMachine}. */
+export interface GuestMachineOptions {
+  /** The kernel: an i386 ELF executable whose segments carry physical load addresses. */
+  readonly kernel: Uint8Array;
+  /** How to name the kernel in errors. */
+  readonly kernelName: string;
+  /** Guest RAM in bytes (multiple of 4 KiB; default 128 MiB). */
+  readonly memoryBytes?: number;
+  /** The kernel command line. */
+  readonly cmdline?: string;
+  /** Receives console output. */
+  readonly output?: (bytes: Uint8Array) => void;
+  /** Host CPUs the Switcher is built for (default 2). */
+  readonly hostCpus?: number;
+  /** Seed for the Host's random choices (default 1). */
+  readonly seed?: number;
+}
+
+/** How a Guest's life ended. */
+export type GuestExit =
+  /** The Guest powered off with an exit status (SHUTDOWN "exit N"). */
+  | { readonly kind: "poweroff"; readonly status: number }
+  /** The Guest asked to restart. */
+  | { readonly kind: "restart"; readonly message: string }
+  /** The Guest crashed itself (SHUTDOWN with another message), or the Host killed it. */
+  | { readonly kind: "killed"; readonly reason: string }
+  /** The Guest is halted with no timer and no device that could wake it. */
+  | { readonly kind: "stuck" }
+  /** {@link GuestMachine.stop} was called. */
+  | { readonly kind: "stopped" };
+
+/*L:600 The Launcher's half of lguest is bookkeeping: find room for the Guest, put its
+ * kernel where the ELF headers say, write the zero page a Linux boot loader would (one RAM
+ * region, the command line, and "hardware_subarch = 1", which is how a kernel knows it is an
+ * lguest Guest), and hand the Host three numbers: where Guest memory starts, how big it is,
+ * and where to begin. Then it loops on the Host's run, the read() of /dev/lguest, printing
+ * what the Guest says and watching for its death. Guest RAM is a range of a large zeroed
+ * ArrayBuffer, so memory the Guest never touches costs nothing. :*/
+
+/** One Guest on the lguest Host. */
+export class GuestMachine {
+  /** Host RAM. */
+  readonly memory: PhysicalMemory;
+  /** Host page allocator. */
+  readonly allocator: HostPageAllocator;
+  /** The lguest Host. */
+  readonly host: LguestHost;
+  /** The Guest. */
+  readonly guest: LgCpu;
+  /** Host-physical address of Guest-physical 0. */
+  readonly memBase: number;
+  /** Guest RAM in bytes. */
+  readonly ramBytes: number;
+  private readonly output: (bytes: Uint8Array) => void;
+  private stopRequested = false;
+
+  constructor(options: GuestMachineOptions) {
+    const ramBytes = options.memoryBytes ?? DEFAULT_GUEST_RAM;
+    if (ramBytes % 4096 !== 0 || ramBytes < MIN_GUEST_RAM) {
+      throw new LauncherError("bad-mem", `Guest RAM of ${ramBytes} bytes is too small or not whole pages; give at least 4M`);
+    }
+    this.ramBytes = ramBytes;
+    this.output = options.output ?? (() => {});
+    const image = parseElf32(options.kernel, options.kernelName);
+    const cmdline = new TextEncoder().encode(options.cmdline ?? "");
+    if (cmdline.length > CMDLINE_MAX) {
+      throw new LauncherError("usage", `the kernel command line is ${cmdline.length} bytes; at most ${CMDLINE_MAX} fit`);
+    }
+    try {
+      this.memory = new PhysicalMemory(ramBytes + HOST_OVERHEAD_BYTES);
+    } catch (cause) {
+      throw new LauncherError("out-of-memory", `cannot allocate ${(ramBytes + HOST_OVERHEAD_BYTES) >> 20} MiB for the machine; try a smaller --mem`, { cause });
+    }
+    this.allocator = new HostPageAllocator(this.memory, 0, this.memory.size / 4096);
+    this.host = new LguestHost({ memory: this.memory, allocator: this.allocator, hostCpus: options.hostCpus });
+    this.memBase = this.allocator.allocRange(ramBytes / 4096, "Launcher: Guest RAM") * 4096;
+    const guestRam = this.memory.u8.subarray(this.memBase, this.memBase + ramBytes);
+    let entryInside = false;
+    for (const s of image.segments) {
+      if (s.type !== PT_LOAD || s.memsz === 0) continue;
+      if (s.paddr < 2 * 4096 || s.paddr + s.memsz > ramBytes) {
+        throw new LauncherError(
+          "does-not-fit",
+          `${options.kernelName}: segment at ${hex(s.paddr)} (${s.memsz} bytes) is outside the Guest's RAM (8K … ${ramBytes >> 20}M); give more --mem or link the kernel at 1M`,
+        );
+      }
+      guestRam.set(options.kernel.subarray(s.offset, s.offset + s.filesz), s.paddr);
+      if (image.entry >= s.paddr && image.entry < s.paddr + s.memsz) entryInside = true;
+    }
+    if (!entryInside) {
+      throw new LauncherError("bad-elf", `${options.kernelName}: entry point ${hex(image.entry)} is in no loaded segment; an lguest kernel's e_entry is physical`);
+    }
+    writeBootParams(guestRam, ramBytes, cmdline);
+    this.guest = this.host.initialize({
+      memBase: this.memBase,
+      pfnLimit: ramBytes / 4096,
+      start: image.entry,
+      mmu: createShadowStrategy,
+      seed: options.seed ?? 1,
+    });
+  }
+
+  /** Ask {@link GuestMachine.run} to return at its next look (e.g. on Ctrl-C). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Run the Guest to the end of its life (or until {@link GuestMachine.stop}). Yields to the
+   * event loop between slices so signals and I/O get through.
+   */
+  async run(): Promise<GuestExit> {
+    for (;;) {
+      if (this.stopRequested) return { kind: "stopped" };
+      const ev = this.guest.run({ budget: 20_000_000 });
+      switch (ev.kind) {
+        case "notify":
+          this.notify(ev.address);
+          break;
+        case "dead":
+          return this.death(ev.reason, ev.restart);
+        case "idle":
+          if (ev.wakeAtNs === null) return { kind: "stuck" };
+          await new Promise((r) => setTimeout(r, 1));
+          break;
+        case "budget":
+          await new Promise((r) => setImmediate(r));
+          break;
+      }
+    }
+  }
+
+  /** Release the Guest (every Host page it held) and the Host's Switcher. */
+  close(): void {
+    this.host.destroy();
+  }
+
+  private notify(address: number): void {
+    const a = address >>> 0;
+    if (a >= this.ramBytes) return;
+    const ram = this.memory.u8;
+    const start = this.memBase + a;
+    const limit = Math.min(start + EARLY_CONSOLE_MAX, this.memBase + this.ramBytes);
+    let end = start;
+    while (end < limit && ram[end] !== 0) end++;
+    if (end > start) this.output(ram.slice(start, end));
+  }
+
+  private death(reason: string, restart: boolean): GuestExit {
+    if (reason.startsWith("CRASH: ")) {
+      const message = reason.slice(7);
+      if (restart) return { kind: "restart", message };
+      const m = EXIT_MESSAGE.exec(message);
+      if (m !== null && Number(m[1]) <= 255) return { kind: "poweroff", status: Number(m[1]) };
+    }
+    return { kind: "killed", reason };
+  }
+}
