@@ -12,4 +12,19 @@ void printk(const char *fmt, ...);
 void __attribute__((noreturn)) power_off(u32 status);
 /* Stop with a message: the Launcher prints it and exits non-zero. */
 void __attribute__((noreturn)) panic(const char *msg);
+
+extern char boot_stack_top[];
+extern volatile u32 ticks;
+extern u32 breakpoints, demand_faults, frames_in_use;
+
+void traps_init(void);
+void timer_start(void);
+void safe_halt(void);
+void local_irq_enable(void);
+void local_irq_disable(void);
+
+void mm_init(u32 ram_bytes);
+u32 alloc_frame(void);
+void free_frame(u32 frame);
+bool page_fault(u32 addr, u32 errcode);
 #endif

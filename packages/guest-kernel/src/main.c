@@ -55,5 +55,31 @@ void start_kernel(void)
 	printk("littleguest Guest kernel on lguest: %u MiB RAM, reserve_mem %u KiB\n", ram >> 20,
 	       lguest_data.reserve_mem >> 10);
 	printk("command line: %s\n", cmdline ? (const char *)va(cmdline) : "");
+
+	mm_init(ram);
+	traps_init();
+	printk("memory: kernel mapped at %x, %u frames in use after the page tables\n", PAGE_OFFSET, frames_in_use);
+
+	/* Three breakpoints: a trap gate, delivered by the CPU without the Host. */
+	for (int i = 0; i < 3; i++)
+		__asm__ volatile("int3");
+	printk("traps: %u breakpoints handled directly\n", breakpoints);
+
+	/* Touch four untouched kernel pages: each is a #PF the Host reflects and the Guest fills. */
+	volatile u32 *area = (volatile u32 *)0xE0000000u;
+	for (u32 page = 0; page < 4; page++)
+		area[page * 1024] = page + 1;
+	u32 sum = 0;
+	for (u32 page = 0; page < 4; page++)
+		sum += area[page * 1024];
+	printk("page faults: %u demand-zero pages filled, checksum %u\n", demand_faults, sum);
+
+	/* The timer: IRQ 0 every 10 ms of virtual time, while the Guest sleeps in HALT. */
+	local_irq_enable();
+	timer_start();
+	while (ticks < 5)
+		safe_halt();
+	local_irq_disable();
+	printk("timer: %u ticks while halted; wall clock %u s\n", ticks, lguest_data.time_sec);
 	power_off(0);
 }

@@ -28,6 +28,16 @@ describe("the Guest machine", () => {
     expect(exit).toEqual({ kind: "poweroff", status: 0 });
     expect(text()).toContain("64 MiB RAM, reserve_mem 4096 KiB");
     expect(text()).toContain("command line: hello=world quiet\n");
+    // int3 through a trap gate is a direct trap: the CPU never left the Guest for it.
+    expect(text()).toContain("traps: 3 breakpoints handled directly\n");
+    expect(m.guest.counters.exits[3]).toBe(0);
+    // Four untouched pages: four #PFs the Host could not fix and reflected, one per page.
+    expect(text()).toContain("page faults: 4 demand-zero pages filled, checksum 10\n");
+    expect(m.guest.counters.reflectedTraps).toBe(4);
+    expect(m.guest.mmu.counters().reflectedFaults).toBe(4);
+    // Five timer interrupts delivered to a halted Guest in virtual time, no real waiting.
+    expect(text()).toContain("timer: 5 ticks while halted; wall clock 1767225600 s\n");
+    expect(m.guest.counters.interruptsDelivered).toBe(5);
     const before = m.allocator.inUse;
     m.close();
     expect(m.allocator.inUse).toBeLessThan(before);

@@ -1,0 +1,116 @@
+/*
+ * mm.c - the Guest's memory: a frame allocator over the RAM the e820 map
+ * reports, the kernel's linear map of that RAM at PAGE_OFFSET, and the
+ * paravirtual page-table updates lguest needs.
+ *
+ * Reference: lguest-abi.md §9.2 (set_pte_at: native write + SET_PTE with
+ * the owning top level; set_pmd on a 2-level Guest: native write + SET_PGD;
+ * flush_tlb_single: SET_PTE(current, addr, 0) — here the new value, which
+ * the Host installs at once when it is Accessed or Dirty), §6.2 (directory
+ * flags within PRESENT|RW|USER|ACCESSED|DIRTY; no large pages), §3.2 (the
+ * top 4 MiB, reserve_mem, belong to the Switcher).
+ */
+#include "kernel.h"
+
+#define PTE_P 0x001
+#define PTE_RW 0x002
+#define PTE_A 0x020
+#define PTE_D 0x040
+#define PTE_KERNEL (PTE_P | PTE_RW | PTE_A | PTE_D)
+#define PDE_KERNEL (PTE_P | PTE_RW | PTE_A)
+#define BOOT_MAPPED (16u << 20)
+
+extern u32 boot_pgdir[1024];
+extern char _end[];
+
+static u32 next_frame;	/* physical address of the next never-used frame */
+static u32 ram_end;	/* physical end of usable RAM */
+static u32 free_list;	/* physical address of a freed frame, or 0; linked through its first word */
+u32 frames_in_use;
+
+u32 alloc_frame(void)
+{
+	u32 f;
+	if (free_list != 0) {
+		f = free_list;
+		free_list = *(u32 *)va(f);
+	} else {
+		if (next_frame >= ram_end)
+			panic("out of memory");
+		f = next_frame;
+		next_frame += PAGE_SIZE;
+	}
+	memset(va(f), 0, PAGE_SIZE);
+	frames_in_use++;
+	return f;
+}
+
+void free_frame(u32 f)
+{
+	*(u32 *)va(f) = free_list;
+	free_list = f;
+	frames_in_use--;
+}
+
+/* set_pmd on a 2-level Guest: write the directory entry, tell the Host with SET_PGD. */
+static void set_pgd(u32 *pgdir, u32 index, u32 value)
+{
+	pgdir[index] = value;
+	hcall(LHCALL_SET_PGD, pa(pgdir), index, 0, 0);
+}
+
+/* set_pte_at: write the entry, tell the Host which address space and address. */
+static void set_pte(u32 *pgdir, u32 *pte, u32 vaddr, u32 value)
+{
+	*pte = value;
+	hcall(LHCALL_SET_PTE, pa(pgdir), vaddr, value, 0);
+}
+
+/*G:300 boot.S mapped only the first 16 MiB. Now the kernel maps all of its
+ * RAM at PAGE_OFFSET, one page table at a time, telling the Host about each new
+ * directory entry with SET_PGD, and drops the identity mapping at 0 that only
+ * the first instructions needed. The top of the address space stays empty:
+ * LGUEST_INIT told the Guest, in reserve_mem, how much of it the Switcher
+ * needs. :*/
+void mm_init(u32 ram_bytes)
+{
+	u32 limit = 0u - lguest_data.reserve_mem - PAGE_OFFSET; /* lowmem the address space allows */
+	ram_end = ram_bytes < limit ? ram_bytes : limit;
+	next_frame = (pa(_end) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	for (u32 base = BOOT_MAPPED; base < ram_end; base += 1024 * PAGE_SIZE) {
+		u32 pt = alloc_frame();
+		u32 *ptes = va(pt);
+		for (u32 i = 0; i < 1024 && base + i * PAGE_SIZE < ram_end; i++)
+			ptes[i] = (base + i * PAGE_SIZE) | PTE_KERNEL;
+		set_pgd(boot_pgdir, (PAGE_OFFSET + base) >> 22, pt | PDE_KERNEL);
+	}
+	for (u32 i = 0; i < (BOOT_MAPPED >> 22); i++)
+		set_pgd(boot_pgdir, i, 0);
+}
+
+/* Demand-zero area for the demo: kernel addresses no one maps until touched. */
+#define DEMAND_BASE 0xE0000000u
+#define DEMAND_SIZE (4u << 20)
+static u32 demand_pt;
+u32 demand_faults;
+
+/*G:310 A page fault the Host cannot fix in its shadow is the Guest's: the Host
+ * writes the address into lguest_data.cr2 and reflects #PF. Here the Guest
+ * fills in a zeroed page and publishes the new entry with SET_PTE, the
+ * paravirtual side of "write the PTE, then flush the TLB entry". The entry is
+ * already Accessed and Dirty, so the Host installs it at once instead of
+ * waiting for the next fault. :*/
+bool page_fault(u32 addr, u32 errcode)
+{
+	(void)errcode;
+	if (addr < DEMAND_BASE || addr >= DEMAND_BASE + DEMAND_SIZE)
+		return false;
+	if (demand_pt == 0) {
+		demand_pt = alloc_frame();
+		set_pgd(boot_pgdir, DEMAND_BASE >> 22, demand_pt | PDE_KERNEL);
+	}
+	u32 *pte = (u32 *)va(demand_pt) + ((addr >> 12) & 0x3ff);
+	set_pte(boot_pgdir, pte, addr & ~(PAGE_SIZE - 1), alloc_frame() | PTE_KERNEL);
+	demand_faults++;
+	return true;
+}

@@ -1,0 +1,105 @@
+/*
+ * traps.c - the Guest's IDT, its exception and timer handlers, and the
+ * virtual interrupt flag.
+ *
+ * Reference: lguest-abi.md §4.2 (only trap gates can be direct; the kernel
+ * stack must be registered with SET_STACK), §4.4 (irq_enabled in
+ * lguest_data is the interrupt flag; irq_pending asks for SEND_INTERRUPTS),
+ * §4.5 (SET_CLOCKEVENT in nanoseconds raises IRQ 0 on vector 32; the timer
+ * starts blocked in blocked_interrupts), §4.6 (LOAD_IDT_ENTRY).
+ */
+#include "kernel.h"
+
+#define GATE_INTERRUPT 0xe
+#define GATE_TRAP 0xf
+#define TIMER_VECTOR 32
+#define TICK_NS 10000000u /* 100 Hz */
+
+struct trap_frame {
+	u32 edi, esi, ebp, esp_dummy, ebx, edx, ecx, eax;
+	u32 gs, fs, es, ds;
+	u32 vector, errcode;
+	u32 eip, cs, eflags;
+};
+
+volatile u32 ticks;
+u32 breakpoints;
+
+extern char trap_0[], trap_1[], trap_3[], trap_4[], trap_5[], trap_6[], trap_7[], trap_10[], trap_11[],
+	trap_12[], trap_13[], trap_14[], trap_16[], trap_17[], trap_19[], trap_32[];
+
+static void set_gate(u32 vector, void *handler, u32 type, u32 dpl)
+{
+	u32 h = (u32)handler;
+	u32 lo = (KERNEL_CS << 16) | (h & 0xffff);
+	u32 hi = (h & 0xffff0000) | 0x8000 | (dpl << 13) | (type << 8);
+	hcall(LHCALL_LOAD_IDT_ENTRY, vector, lo, hi, 0);
+}
+
+/*G:200 The Guest writes its IDT entries through the Host, which decides which
+ * of them the CPU may deliver straight to the Guest. A trap gate for the
+ * breakpoint makes int3 a direct trap: the CPU runs the Guest's handler
+ * without ever leaving to the Host. Everything else here is an interrupt gate,
+ * which the Host reflects, clearing the virtual interrupt flag on the way in
+ * exactly as the CPU would clear the real one. :*/
+void traps_init(void)
+{
+	void *const handlers[] = { trap_0,  trap_1,  0,	      trap_3,  trap_4,	trap_5,	 trap_6,
+				   trap_7,  0,	     0,	      trap_10, trap_11, trap_12, trap_13,
+				   trap_14, 0,	     trap_16, trap_17, 0,	trap_19 };
+	for (u32 v = 0; v < sizeof(handlers) / sizeof(handlers[0]); v++) {
+		if (handlers[v] != 0)
+			set_gate(v, handlers[v], v == 3 ? GATE_TRAP : GATE_INTERRUPT, v == 3 ? 3 : 0);
+	}
+	set_gate(TIMER_VECTOR, trap_32, GATE_INTERRUPT, 0);
+	/* The stack traps from user mode will land on, and the CPU's direct traps need mapped. */
+	hcall(LHCALL_SET_STACK, KERNEL_DS, (u32)boot_stack_top, 2, 0);
+}
+
+void local_irq_enable(void)
+{
+	lguest_data.irq_enabled = 0x200;
+	__asm__ volatile("" ::: "memory");
+	if (lguest_data.irq_pending)
+		hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0, 0);
+}
+
+void local_irq_disable(void)
+{
+	lguest_data.irq_enabled = 0;
+	__asm__ volatile("" ::: "memory");
+}
+
+void timer_start(void)
+{
+	lguest_data.blocked_interrupts &= ~1u;
+	hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+}
+
+/* Sleep until an interrupt: HALT with interrupts enabled (the Host wakes us with IF on). */
+void safe_halt(void)
+{
+	lguest_data.irq_enabled = 0x200;
+	hcall(LHCALL_HALT, 0, 0, 0, 0);
+}
+
+void trap_handler(struct trap_frame *f)
+{
+	switch (f->vector) {
+	case TIMER_VECTOR:
+		ticks++;
+		hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+		return;
+	case 3:
+		breakpoints++;
+		return;
+	case 14:
+		if (page_fault(lguest_data.cr2, f->errcode))
+			return;
+		printk("page fault at %x (error %x), eip %x\n", lguest_data.cr2, f->errcode, f->eip);
+		panic("unhandled page fault in the Guest kernel");
+	default:
+		printk("trap %u (error %x) at eip %x\n", f->vector, f->errcode, f->eip);
+		panic("unexpected trap in the Guest kernel");
+	}
+}
