@@ -41,6 +41,7 @@ TRAP_NOERR 16
 TRAP_ERR 17
 TRAP_NOERR 19
 TRAP_NOERR 32
+TRAP_NOERR 128
 
 trap_common:
 	pushl %ds
@@ -54,6 +55,8 @@ trap_common:
 	pushl %esp
 	call trap_handler
 	addl $4, %esp
+	.globl ret_from_trap
+ret_from_trap:
 	popal
 	popl %gs
 	popl %fs
@@ -61,5 +64,26 @@ trap_common:
 	popl %ds
 	addl $8, %esp
 	jmp lguest_iret
+
+/*
+ * switch_to(u32 *save_esp, u32 next_esp): save the callee-saved registers on
+ * this kernel stack, remember where it ends, and continue on the other task's.
+ * A new task's stack is built so that this returns into ret_from_trap.
+ */
+	.globl switch_to
+switch_to:
+	movl 4(%esp), %eax
+	movl 8(%esp), %edx
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl %esp, (%eax)
+	movl %edx, %esp
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -27,4 +27,10 @@ void mm_init(u32 ram_bytes);
 u32 alloc_frame(void);
 void free_frame(u32 frame);
 bool page_fault(u32 addr, u32 errcode);
+
+void schedule(void);
+void timer_tick(void);
+u32 do_syscall(u32 nr, u32 a1, u32 a2, u32 a3);
+u32 run_processes(u32 n);
+extern u32 context_switches, syscalls;
 #endif

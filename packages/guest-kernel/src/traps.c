@@ -26,7 +26,7 @@ volatile u32 ticks;
 u32 breakpoints;
 
 extern char trap_0[], trap_1[], trap_3[], trap_4[], trap_5[], trap_6[], trap_7[], trap_10[], trap_11[],
-	trap_12[], trap_13[], trap_14[], trap_16[], trap_17[], trap_19[], trap_32[];
+	trap_12[], trap_13[], trap_14[], trap_16[], trap_17[], trap_19[], trap_32[], trap_128[];
 
 static void set_gate(u32 vector, void *handler, u32 type, u32 dpl)
 {
@@ -42,8 +42,17 @@ static void set_gate(u32 vector, void *handler, u32 type, u32 dpl)
  * without ever leaving to the Host. Everything else here is an interrupt gate,
  * which the Host reflects, clearing the virtual interrupt flag on the way in
  * exactly as the CPU would clear the real one. :*/
+static void set_flat_segment(u32 index, u32 access)
+{
+	/* base 0, limit 0xFFFFF pages, 32-bit, 4 KiB granular */
+	hcall(LHCALL_LOAD_GDT_ENTRY, index, 0x0000ffff, 0x00cf0000 | (access << 8), 0);
+}
+
 void traps_init(void)
 {
+	/* User code and data (GDT entries 14 and 15, DPL 3): the Host's initial GDT has only the kernel's. */
+	set_flat_segment(14, 0xfa);
+	set_flat_segment(15, 0xf2);
 	void *const handlers[] = { trap_0,  trap_1,  0,	      trap_3,  trap_4,	trap_5,	 trap_6,
 				   trap_7,  0,	     0,	      trap_10, trap_11, trap_12, trap_13,
 				   trap_14, 0,	     trap_16, trap_17, 0,	trap_19 };
@@ -52,6 +61,8 @@ void traps_init(void)
 			set_gate(v, handlers[v], v == 3 ? GATE_TRAP : GATE_INTERRUPT, v == 3 ? 3 : 0);
 	}
 	set_gate(TIMER_VECTOR, trap_32, GATE_INTERRUPT, 0);
+	/* System calls: a trap gate user mode may use, so the CPU delivers them directly. */
+	set_gate(0x80, trap_128, GATE_TRAP, 3);
 	/* The stack traps from user mode will land on, and the CPU's direct traps need mapped. */
 	hcall(LHCALL_SET_STACK, KERNEL_DS, (u32)boot_stack_top, 2, 0);
 }
@@ -89,6 +100,10 @@ void trap_handler(struct trap_frame *f)
 	case TIMER_VECTOR:
 		ticks++;
 		hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+		timer_tick();
+		return;
+	case 0x80:
+		f->eax = do_syscall(f->eax, f->ebx, f->ecx, f->edx);
 		return;
 	case 3:
 		breakpoints++;

@@ -32,7 +32,7 @@ import { VirtualClock, type GuestClock } from "./clock.js";
 import { createHostCounters, type HostCounters } from "./counters.js";
 
 /** Guest instructions run between looks at the clock and the Launcher (a Host timer tick). */
-export const DEFAULT_SLICE = 100_000;
+export const DEFAULT_SLICE = 1_000_000;
 /**
  * The vector the Host's own "timer" arrives on while the Guest runs: it kicks the Guest out
  * through the Switcher when a slice is over, as a Host timer interrupt does on real hardware
