@@ -13,6 +13,8 @@ static char early_buf[EARLY_CHUNK + 1];
 
 void console_write(const char *s, size_t n)
 {
+	if (virtio_console_write(s, n))
+		return;
 	while (n > 0) {
 		size_t k = n < EARLY_CHUNK ? n : EARLY_CHUNK;
 		memcpy(early_buf, s, k);

@@ -5,6 +5,8 @@
 #include "types.h"
 
 void console_write(const char *s, size_t n);
+void virtio_console_init(u32 ram_bytes);
+bool virtio_console_write(const char *s, size_t n);
 void puts(const char *s);
 void printk(const char *fmt, ...);
 

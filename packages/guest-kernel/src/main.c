@@ -57,6 +57,7 @@ void start_kernel(void)
 	printk("command line: %s\n", cmdline ? (const char *)va(cmdline) : "");
 
 	mm_init(ram);
+	virtio_console_init(ram);
 	traps_init();
 	printk("memory: kernel mapped at %x, %u frames in use after the page tables\n", PAGE_OFFSET, frames_in_use);
 

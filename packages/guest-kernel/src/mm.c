@@ -19,6 +19,7 @@
 #define PTE_KERNEL (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PDE_KERNEL (PTE_P | PTE_RW | PTE_A)
 #define BOOT_MAPPED (16u << 20)
+#define DEVICE_PAGES 256 /* the lguest bus: descriptor page and rings just above RAM */
 
 extern u32 boot_pgdir[1024];
 extern char _end[];
@@ -66,6 +67,21 @@ static void set_pte(u32 *pgdir, u32 *pte, u32 vaddr, u32 value)
 	hcall(LHCALL_SET_PTE, pa(pgdir), vaddr, value, 0);
 }
 
+/* Map [start, start + len) at PAGE_OFFSET + start (pages the frame allocator never hands out). */
+static void map_kernel_range(u32 start, u32 len)
+{
+	for (u32 a = start; a < start + len && a < 0u - lguest_data.reserve_mem - PAGE_OFFSET; a += PAGE_SIZE) {
+		u32 v = PAGE_OFFSET + a;
+		u32 pde = boot_pgdir[v >> 22];
+		if (!(pde & PTE_P)) {
+			pde = alloc_frame() | PDE_KERNEL;
+			set_pgd(boot_pgdir, v >> 22, pde);
+		}
+		u32 *pte = (u32 *)va(pde & ~0xfffu) + ((v >> 12) & 0x3ff);
+		set_pte(boot_pgdir, pte, v, a | PTE_KERNEL);
+	}
+}
+
 /*G:300 boot.S mapped only the first 16 MiB. Now the kernel maps all of its
  * RAM at PAGE_OFFSET, one page table at a time, telling the Host about each new
  * directory entry with SET_PGD, and drops the identity mapping at 0 that only
@@ -86,6 +102,7 @@ void mm_init(u32 ram_bytes)
 	}
 	for (u32 i = 0; i < (BOOT_MAPPED >> 22); i++)
 		set_pgd(boot_pgdir, i, 0);
+	map_kernel_range(ram_end, DEVICE_PAGES * PAGE_SIZE);
 }
 
 /* Demand-zero area for the demo: kernel addresses no one maps until touched. */

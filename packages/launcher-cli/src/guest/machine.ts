@@ -13,6 +13,8 @@ import { PhysicalMemory } from "@littleguest/x86-core";
 import { parseElf32, PT_LOAD } from "../bare/elf.js";
 import { hex, LauncherError } from "../errors.js";
 import { CMDLINE_MAX, writeBootParams } from "./boot-params.js";
+import { VirtioConsole } from "./console.js";
+import { DEVICE_PAGES, LguestBus } from "./lguest-bus.js";
 
 /** Guest RAM unless the user asks otherwise. */
 export const DEFAULT_GUEST_RAM = 128 << 20;
@@ -81,6 +83,10 @@ export class GuestMachine {
   readonly memBase: number;
   /** Guest RAM in bytes. */
   readonly ramBytes: number;
+  /** The lguest bus in the pages above RAM. */
+  readonly bus: LguestBus;
+  /** The virtio console (output to `options.output`, input from {@link GuestMachine.input}). */
+  readonly console: VirtioConsole;
   private readonly output: (bytes: Uint8Array) => void;
   private stopRequested = false;
 
@@ -103,8 +109,9 @@ export class GuestMachine {
     }
     this.allocator = new HostPageAllocator(this.memory, 0, this.memory.size / 4096);
     this.host = new LguestHost({ memory: this.memory, allocator: this.allocator, hostCpus: options.hostCpus });
-    this.memBase = this.allocator.allocRange(ramBytes / 4096, "Launcher: Guest RAM") * 4096;
-    const guestRam = this.memory.u8.subarray(this.memBase, this.memBase + ramBytes);
+    const guestPages = ramBytes / 4096 + DEVICE_PAGES;
+    this.memBase = this.allocator.allocRange(guestPages, "Launcher: Guest RAM and device pages") * 4096;
+    const guestRam = this.memory.u8.subarray(this.memBase, this.memBase + guestPages * 4096);
     let entryInside = false;
     for (const s of image.segments) {
       if (s.type !== PT_LOAD || s.memsz === 0) continue;
@@ -121,13 +128,22 @@ export class GuestMachine {
       throw new LauncherError("bad-elf", `${options.kernelName}: entry point ${hex(image.entry)} is in no loaded segment; an lguest kernel's e_entry is physical`);
     }
     writeBootParams(guestRam, ramBytes, cmdline);
+    const view = { bytes: guestRam, view: new DataView(guestRam.buffer, guestRam.byteOffset, guestRam.byteLength) };
+    this.bus = new LguestBus(view, ramBytes);
+    this.console = new VirtioConsole(view, this.output, (irq) => this.guest.irq(irq));
+    this.bus.add(this.console, 2);
     this.guest = this.host.initialize({
       memBase: this.memBase,
-      pfnLimit: ramBytes / 4096,
+      pfnLimit: guestPages,
       start: image.entry,
       mmu: createShadowStrategy,
       seed: options.seed ?? 1,
     });
+  }
+
+  /** Input for the Guest's console. */
+  input(bytes: Uint8Array): void {
+    this.console.input(bytes);
   }
 
   /** Ask {@link GuestMachine.run} to return at its next look (e.g. on Ctrl-C). */
@@ -167,6 +183,13 @@ export class GuestMachine {
 
   private notify(address: number): void {
     const a = address >>> 0;
+    try {
+      if (this.bus.notify(a)) return;
+    } catch (e) {
+      // A ring the Guest scribbled over is the Guest's death, not the Launcher's.
+      this.guest.kill(`device: ${(e as Error).message}`);
+      return;
+    }
     if (a >= this.ramBytes) return;
     const ram = this.memory.u8;
     const start = this.memBase + a;
