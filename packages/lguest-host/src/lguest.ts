@@ -331,6 +331,8 @@ export class LgCpu implements SwitcherGuest {
         break;
       case 14:
         if (this.mmu.pageFault(this.lastPageFault, this.reg("errcode")) === "fixed") return;
+        // A fault that killed the Guest (the Switcher's pages, a bad entry) is not reflected.
+        if (this.dead !== null) return;
         if (this.lguestData !== 0) this.mem.write32(this.lguestData + 8, this.lastPageFault);
         break;
       case 7:

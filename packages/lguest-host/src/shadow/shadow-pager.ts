@@ -152,7 +152,8 @@ export class ShadowPager implements MmuStrategy {
       this.c.hiddenFaults++;
       return "fixed";
     }
-    this.c.reflectedFaults++;
+    // A fault that killed the Guest is handed to nobody: count it as neither.
+    if (!this.killed) this.c.reflectedFaults++;
     return "reflect";
   }
 
