@@ -15,7 +15,7 @@ const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "lguest-cli-"));
 
 function lguest(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, input: "" });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 50_000, input: "" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -184,6 +184,9 @@ describe("lguest bare: Ctrl-C", () => {
   });
 });
 
+/** A Guest run spawns node and boots the kernel (~20M instructions): slow when CI runs every package at once. */
+const RUN_TIMEOUT = 60_000;
+
 describe("lguest run", () => {
   it("boots the bundled Guest kernel on the lguest Host; its power-off status is the exit status", () => {
     const r = lguest("run", "--mem", "32M", "--append", "hello from the test");
@@ -191,7 +194,7 @@ describe("lguest run", () => {
     expect(r.stdout).toContain("littleguest Guest kernel on lguest: 32 MiB RAM");
     expect(r.stdout).toContain("command line: hello from the test\n");
     expect(r.stderr).toBe("");
-  });
+  }, RUN_TIMEOUT);
 
   it("--stats reports exits by trap, hypercalls by name, hidden/reflected faults and the pgdir hit rate", () => {
     const r = lguest("run", "--mem", "16M", "--stats");
@@ -199,18 +202,18 @@ describe("lguest run", () => {
     for (const want of [/exits by trap: 14 \d+, 31 \d+/, /hypercalls: .*LGUEST_INIT 1, SHUTDOWN 1, NEW_PGTABLE \d+, LOAD_IDT_ENTRY \d+, .*HALT 5, .*NOTIFY \d+.* \(async \d+\)/, /faults hidden \d+, reflected 4/, /hit rate/, /MIPS/]) {
       expect(r.stderr).toMatch(want);
     }
-  });
+  }, RUN_TIMEOUT);
 
   it("a kernel that is not an lguest Guest: one line naming the file, status 1", () => {
     expectOneLineError(lguest("run", "--kernel", file("bad.bin", new Uint8Array(16))), /^lguest run: bad\.bin is not an ELF file/);
     expectOneLineError(lguest("run", "--kernel", "missing.elf"), /^lguest run: cannot read kernel 'missing\.elf': no such file/);
     expectOneLineError(lguest("run", "--mem", "2M"), /^lguest run: --mem 2M is below the 4M minimum/);
     expectOneLineError(lguest("run", "extra"), /^lguest run: unexpected argument 'extra'/);
-  });
+  }, RUN_TIMEOUT);
 
   it("run --help lists the options and exit statuses", () => {
     const r = lguest("run", "--help");
     expect(r.status).toBe(0);
     for (const word of ["--kernel", "--mem", "--append", "--stats", "power", "killed"]) expect(r.stdout).toContain(word);
-  });
+  }, RUN_TIMEOUT);
 });
