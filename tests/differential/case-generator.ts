@@ -15,7 +15,8 @@ import { genShift } from "./families/shift.js";
 import { genSmc } from "./families/smc.js";
 import { genStack } from "./families/stack.js";
 import { genString } from "./families/string.js";
-import type { Family, FamilyGenerator, Item } from "./item.js";
+import { genX87 } from "./families/x87.js";
+import type { Family, FamilyGenerator, Item, LooseMemory } from "./item.js";
 import { CASE_MEM_BYTES, ESP_SLACK } from "./layout.js";
 import { Rng } from "./rng.js";
 
@@ -32,6 +33,7 @@ export const FAMILIES: readonly (readonly [number, Family, FamilyGenerator])[] =
   [7, "stack", genStack],
   [6, "control", genControl],
   [3, "smc", genSmc],
+  [6, "x87", genX87],
 ];
 
 /** One test case: initial state, the items, and what the comparison must ignore. */
@@ -45,6 +47,8 @@ export interface Case {
   readonly flagMask: number;
   /** Per register (encoding order), bits left undefined at the end of the case. */
   readonly regMasks: readonly number[];
+  /** Memory compared loosely (from the case's last item, which then ended the case). */
+  readonly loose: readonly LooseMemory[];
 }
 
 /** A batch: its cases and the initial bytes of every case's memory window, back to back. */
@@ -72,6 +76,7 @@ function generateCase(rng: Rng, index: number, families: readonly (readonly [num
   const regMasks = [0, 0, 0, 0, 0, 0, 0, 0];
   let undef = 0;
   let espDelta = 0;
+  let loose: readonly LooseMemory[] = [];
   slots: for (let slot = 0; slot < length; slot++) {
     for (let attempt = 0; attempt < TRIES; attempt++) {
       const generate = rng.weighted(families.map(([w, , g]) => [w, g] as const));
@@ -83,15 +88,17 @@ function generateCase(rng: Rng, index: number, families: readonly (readonly [num
       items.push(item);
       espDelta = delta;
       undef = (undef & ~defines(item.flags)) | item.flags.undef;
+      if (item.looseMemory) loose = item.looseMemory;
       if (item.undefinedRegs) {
         for (const u of item.undefinedRegs) regMasks[u.reg] = (regMasks[u.reg]! | u.mask) >>> 0;
         break slots; // nothing may read an undefined register afterwards
       }
+      if (item.looseMemory) break slots; // nothing may read loosely compared memory afterwards
       continue slots;
     }
     break;
   }
-  return { index, regs, eflags, items, flagMask: undef, regMasks };
+  return { index, regs, eflags, items, flagMask: undef, regMasks, loose };
 }
 
 /**

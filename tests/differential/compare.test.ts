@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { generateBatch } from "./case-generator.js";
 import { compareBatch, compareCase } from "./compare.js";
 import { AF, CF } from "./flag-table.js";
-import { CASE_MEM_BYTES, EFLAGS_SLOT, outputBytes, REG_RECORD_BYTES } from "./layout.js";
+import { CASE_MEM_BYTES, EFLAGS_SLOT, outputBytes, REG_RECORD_BYTES, SCRATCH_BIAS } from "./layout.js";
 
 const batch = generateBatch(42, 4);
 const expected = new Uint8Array(outputBytes(4)).map((_, i) => (i * 7) & 0xff);
@@ -45,5 +45,21 @@ describe("compareBatch", () => {
     expect(compareCase(c, expected, flipped(EFLAGS_SLOT * 4, AF), 4)).toEqual([]);
     expect(compareCase(c, expected, flipped(0, 0x80), 4)).toEqual([]);
     expect(compareCase(c, expected, flipped(1, 0x01), 4)).toHaveLength(1);
+  });
+
+  it("loose memory: an m64fp within its ulps and masked status bits → ignored; beyond → reported", () => {
+    const base = 4 * REG_RECORD_BYTES;
+    const at = SCRATCH_BIAS + 8;
+    const c = { ...batch.cases[0]!, loose: [{ at: 8, bytes: 8, ulps: 2 }, { at: 16, bytes: 2, mask: 0x20 }] };
+    const mine = expected.slice();
+    const one = new DataView(mine.buffer, base + at, 8);
+    one.setFloat64(0, 1.5, true);
+    const theirs = expected.slice();
+    new DataView(theirs.buffer, base + at, 8).setFloat64(0, 1.5 + 2 ** -51, true);
+    expect(compareCase(c, theirs, mine, 4)).toEqual([]);
+    new DataView(theirs.buffer, base + at, 8).setFloat64(0, 1.5 + 2 ** -50, true);
+    expect(compareCase(c, theirs, mine, 4)).toHaveLength(1);
+    expect(compareCase(c, expected, flipped(base + SCRATCH_BIAS + 16, 0x20), 4)).toEqual([]);
+    expect(compareCase(c, expected, flipped(base + SCRATCH_BIAS + 16, 0x01), 4)).toHaveLength(1);
   });
 });

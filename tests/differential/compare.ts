@@ -3,6 +3,7 @@
  * marked undefined) and every byte of each case's memory window.
  */
 import type { Batch, Case } from "./case-generator.js";
+import type { LooseMemory } from "./item.js";
 import { flagNames } from "./flag-table.js";
 import { CASE_MEM_BYTES, EFLAGS_SLOT, REG_NAMES, REG_RECORD_BYTES, SCRATCH_BIAS, SCRATCH_BYTES, STACK_BIAS } from "./layout.js";
 import { hex } from "./operands.js";
@@ -62,8 +63,56 @@ export function compareCase(c: Case, expected: Uint8Array, actual: Uint8Array, c
   if (((e ^ a) & keep) !== 0) {
     diffs.push(`eflags: qemu ${hex(e)} | x86-core ${hex(a)} differ in ${flagNames((e ^ a) & keep)}`);
   }
-  diffs.push(...memoryDiffs(expected, actual, cases * REG_RECORD_BYTES + c.index * CASE_MEM_BYTES));
+  const base = cases * REG_RECORD_BYTES + c.index * CASE_MEM_BYTES;
+  let mine = actual;
+  if (c.loose.length > 0) {
+    // Loose regions are checked by their rule, then taken out of the byte comparison.
+    mine = actual.slice(base, base + CASE_MEM_BYTES);
+    const theirs = expected.subarray(base, base + CASE_MEM_BYTES);
+    for (const l of c.loose) {
+      const at = SCRATCH_BIAS + l.at;
+      const why = looseDiff(l, theirs, mine, at);
+      if (why) diffs.push(why);
+      mine.set(theirs.subarray(at, at + l.bytes), at);
+    }
+    const whole = new Uint8Array(actual.length);
+    whole.set(actual);
+    whole.set(mine, base);
+    mine = whole;
+  }
+  diffs.push(...memoryDiffs(expected, mine, base));
   return diffs;
+}
+
+/** Bytes of `b` at `at`, little-endian, as a number (up to 4 bytes). */
+function small(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let k = n - 1; k >= 0; k--) v = v * 256 + b[at + k]!;
+  return v;
+}
+
+/** Why a loosely compared region differs beyond its rule, or "". */
+export function looseDiff(l: LooseMemory, expected: Uint8Array, actual: Uint8Array, at: number): string {
+  const where = `ebp${signed(l.at)}`;
+  if (l.ulps !== undefined) {
+    const e = new DataView(expected.buffer, expected.byteOffset + at, 8);
+    const a = new DataView(actual.buffer, actual.byteOffset + at, 8);
+    const ev = e.getFloat64(0, true);
+    const av = a.getFloat64(0, true);
+    const eb = e.getBigInt64(0, true);
+    const ab = a.getBigInt64(0, true);
+    if (eb === ab) return "";
+    const finite = Number.isFinite(ev) && Number.isFinite(av) && Math.sign(ev) === Math.sign(av);
+    // Same sign, both finite: the distance in ulps is the distance of the bit patterns.
+    const d = eb > ab ? eb - ab : ab - eb;
+    if (finite && d <= BigInt(l.ulps)) return "";
+    return `mem ${where} (m64fp, ±${l.ulps} ulp): qemu ${ev} | x86-core ${av}${finite ? ` (${d} ulp)` : ""}`;
+  }
+  const keep = ~(l.mask ?? 0) >>> 0;
+  const e = small(expected, at, l.bytes);
+  const a = small(actual, at, l.bytes);
+  if (((e ^ a) & keep) >>> 0 === 0) return "";
+  return `mem ${where} (${l.bytes} bytes, ${hex(l.mask ?? 0)} masked): qemu ${hex(e)} | x86-core ${hex(a)}`;
 }
 
 /** Every mismatching case of a batch. Both outputs must already have the expected size. */

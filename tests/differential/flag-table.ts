@@ -101,6 +101,10 @@ export const FLAG_TABLE: Readonly<Record<string, FlagEffect>> = {
   aad: { reads: 0, writes: ARITH, undef: OF | AF | CF },
   lahf: { reads: SF | ZF | AF | PF | CF, writes: 0, undef: 0 },
   sahf: { reads: 0, writes: SF | ZF | AF | PF | CF, undef: 0 },
+  // FCOMI/FUCOMI(P): ZF, PF, CF from the compare; the SDM clears OF, SF, AF, which
+  // QEMU 7.2 leaves unchanged (x86-core clears them): undefined here.
+  fcomi: { reads: 0, writes: ARITH, undef: OF | SF | AF },
+  fcmov: { reads: CF | ZF | PF, writes: 0, undef: 0 }, // FCMOVcc (SDM "FCMOVcc")
   cmc: { reads: CF, writes: CF, undef: 0 },
   clc: { reads: 0, writes: CF, undef: 0 },
   stc: { reads: 0, writes: CF, undef: 0 },

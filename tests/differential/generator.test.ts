@@ -30,7 +30,9 @@ describe("differential reference side", () => {
     for (const [, family] of FAMILIES) {
       const batch = generateBatch(99, 40, [family]);
       const items = batch.cases.flatMap((c) => c.items);
-      expect(items.length, family).toBeGreaterThan(40);
+      // At least one item per case; x87 items end their case (their status word is compared
+      // under a mask), so that family has exactly one.
+      expect(items.length, family).toBeGreaterThanOrEqual(family === "x87" ? 40 : 41);
       expect(new Set(items.map((i) => i.family)), family).toEqual(new Set([family]));
     }
   });

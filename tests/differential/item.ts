@@ -17,7 +17,8 @@ export type Family =
   | "string"
   | "stack"
   | "control"
-  | "smc";
+  | "smc"
+  | "x87";
 
 /** A register whose final value the SDM leaves (partly) undefined. */
 export interface UndefinedReg {
@@ -25,6 +26,22 @@ export interface UndefinedReg {
   readonly reg: number;
   /** Bits of it that are undefined. */
   readonly mask: number;
+}
+
+/**
+ * Bytes of the case's memory compared loosely, with the reason given where the item
+ * is generated: an m64fp within `ulps` units in the last place, or a value whose `mask`
+ * bits are not compared. Such an item ends its case (nothing may read those bytes).
+ */
+export interface LooseMemory {
+  /** Offset from %ebp (the scratch middle). */
+  readonly at: number;
+  /** 2, 4 or 8 bytes. */
+  readonly bytes: number;
+  /** For 8-byte doubles: tolerance in ulps (NaNs and infinities must match exactly). */
+  readonly ulps?: number;
+  /** Bits not compared (little-endian value of `bytes` bytes, at most 32 bits). */
+  readonly mask?: number;
 }
 
 /** One generated instruction with its context. */
@@ -42,6 +59,8 @@ export interface Item {
   readonly espDelta: number;
   /** Registers left undefined; such an item must end its case. */
   readonly undefinedRegs?: readonly UndefinedReg[];
+  /** Memory compared loosely; such an item must end its case. */
+  readonly looseMemory?: readonly LooseMemory[];
 }
 
 /** What a family generator may know about where its item goes. */

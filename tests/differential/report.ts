@@ -62,7 +62,8 @@ export function formatMismatch(c: Case, m: Mismatch, listing: readonly string[] 
   for (const l of hexdump(memory.subarray(0, SCRATCH_BYTES), "ebp", SCRATCH_BIAS)) lines.push(`      ${l}`);
   for (const l of hexdump(memory.subarray(SCRATCH_BYTES), "esp0", STACK_BIAS)) lines.push(`      ${l}`);
   const masked = c.regMasks.map((m, r) => (m ? `${REG_NAMES[r]}&${hex(m)}` : "")).filter(Boolean);
-  lines.push(`  ignored: flags ${flagNames(c.flagMask)}${masked.length ? `; ${masked.join(" ")}` : ""}`);
+  const loose = c.loose.map((l) => `ebp${l.at < 0 ? l.at : `+${l.at}`}[${l.bytes}]${l.ulps !== undefined ? `±${l.ulps}ulp` : `&~${hex(l.mask ?? 0)}`}`);
+  lines.push(`  ignored: flags ${flagNames(c.flagMask)}${masked.length ? `; ${masked.join(" ")}` : ""}${loose.length ? `; loose memory ${loose.join(" ")}` : ""}`);
   lines.push("  differences:");
   for (const d of m.diffs) lines.push(`      ${d}`);
   return lines.join("\n");

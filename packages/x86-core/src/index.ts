@@ -74,3 +74,4 @@ export { OPCODES } from "./decoder/opcode-table.js";
 export { needsSync as opcodeNeedsSync } from "./decoder/decoder.js";
 export type { OpRow, GroupRow, TableEntry } from "./decoder/table-types.js";
 export { CodeCache } from "./cpu/code-cache.js";
+export { Fpu, CW_DEFAULT } from "./fpu/fpu-state.js";

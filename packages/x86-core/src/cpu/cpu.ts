@@ -20,6 +20,7 @@
 import { EventKind, FaultBus } from "../bus/fault-bus.js";
 import { PortBus } from "../bus/port-bus.js";
 import { decode } from "../decoder/decoder.js";
+import { Fpu } from "../fpu/fpu-state.js";
 import { runChain } from "../generated/run-chain.js";
 import { INSN_A32, type Insn } from "../decoder/insn.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
@@ -178,6 +179,8 @@ export class Cpu {
   sysenterEip = 0;
   /** Offset added to the retired-instruction count to form the TSC (WRMSR 0x10). */
   tscOffset = 0;
+  /** The x87 FPU (see `fpu/`); only x87 instructions touch it. */
+  readonly fpu = new Fpu();
 
   /** TLB permission masks for the current CPL. */
   rmask = TLB_SUP_READ;

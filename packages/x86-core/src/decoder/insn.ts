@@ -14,7 +14,7 @@
  * operands pay for segment and TLB checks in TypeScript; a block JIT that
  * compiles chains of these records into JavaScript functions is the natural
  * next step, and the records were designed so it can start from them. Real
- * mode, virtual-8086 mode, task switching, the x87 FPU, MMX/SSE and hardware
+ * mode, virtual-8086 mode, task switching, MMX/SSE and hardware
  * debug breakpoints are not emulated; each is refused with the fault a CPU
  * without it would give. :*/
 import type { Cpu } from "../cpu/cpu.js";

@@ -6,7 +6,7 @@ import { ATOMIC_ROWS } from "./atomic.js";
 import { BCD_ROWS } from "./bcd.js";
 import { BIT_ROWS } from "./bit.js";
 import { FAR_ROWS } from "./far.js";
-import { FPU_ESCAPE_ROWS } from "./fpu-escape.js";
+import { X87_ROWS } from "../fpu/x87-rows.js";
 import { IO_ROWS } from "./io.js";
 import { MULDIV_ROWS } from "./muldiv.js";
 import { SEGMENT_ROWS } from "./segment.js";
@@ -23,7 +23,7 @@ export const FAMILY_ROWS: readonly RowMap[] = [
   ATOMIC_ROWS,
   STRING_ROWS,
   IO_ROWS,
-  FPU_ESCAPE_ROWS,
+  X87_ROWS,
   FAR_ROWS,
   SEGMENT_ROWS,
   SYSTEM_ROWS,

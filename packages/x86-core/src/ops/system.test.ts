@@ -328,11 +328,11 @@ describe("MSRs, TSC, CPUID", () => {
     expect(vendor[0]).toBe(1);
     const text = [vendor[1]!, vendor[3]!, vendor[2]!].map((v) => String.fromCharCode(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24)).join("");
     expect(text).toBe("littleguest ");
-    expect(leaf(1)).toEqual([0x619, 0, 0, 0x0000a978]);
+    expect(leaf(1)).toEqual([0x619, 0, 0, 0x0000a979]);
     expect(leaf(0x80000000)[0]).toBe(0x80000001);
     expect(leaf(0x80000001)[3]).toBe(1 << 20);
-    expect(leaf(7)).toEqual([0x619, 0, 0, 0x0000a978]);
-    expect(leaf(0x80000008)).toEqual([0x619, 0, 0, 0x0000a978]);
+    expect(leaf(7)).toEqual([0x619, 0, 0, 0x0000a979]);
+    expect(leaf(0x80000008)).toEqual([0x619, 0, 0, 0x0000a979]);
   });
 });
 

@@ -9,7 +9,7 @@
 export const CR0_PE = 1 << 0;
 /** CR0.MP: WAIT/FWAIT honour TS. */
 export const CR0_MP = 1 << 1;
-/** CR0.EM: x87 instructions raise #NM (no FPU is emulated). */
+/** CR0.EM: x87 instructions raise #NM (software emulates the FPU). */
 export const CR0_EM = 1 << 2;
 /** CR0.TS: task switched; x87 use raises #NM (lazy FPU switching). */
 export const CR0_TS = 1 << 3;

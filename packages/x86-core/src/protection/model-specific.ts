@@ -13,7 +13,8 @@
 /*C:440 CPUID is how a kernel decides what it may use, so what we report here is
  * a promise the rest of x86-core must keep: 4 MiB pages (PSE), the TSC,
  * RDMSR/WRMSR, PAE with the NX bit, CMPXCHG8B, SYSENTER, global pages and
- * CMOV — and no x87 FPU, MMX or SSE, because none is emulated. The signature
+ * CMOV, and the x87 FPU (with FCOMI and FCMOV, which CMOV implies for it) —
+ * but no MMX, FXSR or SSE, because none is emulated. The signature
  * is family 6, model 1, stepping 9: a Pentium Pro. Mind one consequence:
  * early Pentium Pros advertised SEP without a working SYSENTER, so Linux
  * ignores the SEP bit on any part whose family/model/stepping is below 6/3/3
@@ -40,8 +41,8 @@ export const MSR_EFER = 0xc0000080 | 0;
 
 /** CPUID.1:EAX — family 6, model 1, stepping 9. */
 export const CPUID_SIGNATURE = 0x00000619;
-/** CPUID.1:EDX — PSE(3) TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) PGE(13) CMOV(15). */
-export const CPUID_FEATURES_EDX = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+/** CPUID.1:EDX — FPU(0) PSE(3) TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) PGE(13) CMOV(15). */
+export const CPUID_FEATURES_EDX = (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
 /** CPUID.80000001H:EDX — NX(20). */
 export const CPUID_EXT_FEATURES_EDX = 1 << 20;
 /** Highest basic CPUID leaf. */
