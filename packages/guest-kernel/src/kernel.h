@@ -16,6 +16,7 @@ void __attribute__((noreturn)) power_off(u32 status);
 void __attribute__((noreturn)) panic(const char *msg);
 
 extern char boot_stack_top[];
+extern bool kernel_debug; /* "lguest.debug" on the command line */
 extern volatile u32 ticks;
 extern u32 breakpoints, demand_faults, frames_in_use;
 
@@ -25,7 +26,7 @@ void safe_halt(void);
 void local_irq_enable(void);
 void local_irq_disable(void);
 
-void mm_init(u32 ram_bytes);
+void mm_init(u32 ram_bytes, u32 reserved_from);
 u32 alloc_frame(void);
 void free_frame(u32 frame);
 bool page_fault(u32 addr, u32 errcode);
@@ -34,5 +35,16 @@ void schedule(void);
 void timer_tick(void);
 u32 do_syscall(u32 nr, u32 a1, u32 a2, u32 a3);
 u32 run_processes(u32 n);
+
+struct file {
+	const char *name; /* path without the leading '/' */
+	u32 mode;
+	const u8 *data;
+	u32 size;
+};
+void fs_init(u32 initrd, u32 size);
+struct file *fs_lookup(const char *path);
+struct task *spawn_program(const struct file *f, u32 argc, const char *const *argv);
+u32 run_program(const struct file *f, u32 argc, const char *const *argv);
 extern u32 context_switches, syscalls;
 #endif

@@ -25,3 +25,12 @@ size_t strlen(const char *s)
 		n++;
 	return n;
 }
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const u8 *p = a, *q = b;
+	for (; n--; p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}

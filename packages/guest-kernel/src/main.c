@@ -13,6 +13,8 @@
 #define BP_CMD_LINE_PTR 0x228
 #define BP_HARDWARE_SUBARCH 0x23c
 #define BP_E820_TABLE 0x2d0
+#define BP_RAMDISK_IMAGE 0x218
+#define BP_RAMDISK_SIZE 0x21c
 #define X86_SUBARCH_LGUEST 1
 
 /* A power-off message the littleguest Launcher understands: "exit N". */
@@ -39,6 +41,43 @@ void panic(const char *msg)
 		hcall(LHCALL_SHUTDOWN, pa(msg), LGUEST_SHUTDOWN_POWEROFF, 0, 0);
 }
 
+/*G:800 With `lguest run -- PROGRAM ARGS` the Launcher puts the argument
+ * vector into the initramfs as /.lguest/argv, NUL-separated; the kernel runs
+ * that program as its first process and powers off with its exit status. :*/
+bool kernel_debug;
+
+static bool has_word(const char *s, const char *w)
+{
+	u32 n = strlen(w);
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == ' ') && memcmp(p, w, n) == 0 && (p[n] == 0 || p[n] == ' '))
+			return true;
+	return false;
+}
+
+static void run_first_program(void)
+{
+	struct file *a = fs_lookup(".lguest/argv");
+	if (a == NULL)
+		return;
+	static char buf[1024];
+	static const char *argv[16];
+	u32 n = a->size < sizeof(buf) - 1 ? a->size : sizeof(buf) - 1, argc = 0;
+	memcpy(buf, a->data, n);
+	buf[n] = 0;
+	for (u32 i = 0; i < n && argc < 16; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	struct file *f = argc > 0 ? fs_lookup(argv[0]) : NULL;
+	if (f == NULL) {
+		printk("%s: not found in the initramfs\n", argc > 0 ? argv[0] : "(no program)");
+		power_off(127);
+	}
+	local_irq_enable();
+	timer_start();
+	u32 status = run_program(f, argc, argv);
+	power_off(status);
+}
+
 void start_kernel(void)
 {
 	const u8 *bp = va(0);
@@ -52,13 +91,18 @@ void start_kernel(void)
 			ram += *(const u32 *)(e + 8);
 	}
 	u32 cmdline = *(const u32 *)(bp + BP_CMD_LINE_PTR);
+	kernel_debug = cmdline != 0 && has_word(va(cmdline), "lguest.debug");
+	u32 initrd = *(const u32 *)(bp + BP_RAMDISK_IMAGE), initrd_size = *(const u32 *)(bp + BP_RAMDISK_SIZE);
+	mm_init(ram, initrd_size ? initrd : ram);
+	virtio_console_init(ram);
+	traps_init();
+	if (initrd_size != 0) {
+		fs_init(initrd, initrd_size);
+		run_first_program(); /* does not return when the Launcher named a program */
+	}
 	printk("littleguest Guest kernel on lguest: %u MiB RAM, reserve_mem %u KiB\n", ram >> 20,
 	       lguest_data.reserve_mem >> 10);
 	printk("command line: %s\n", cmdline ? (const char *)va(cmdline) : "");
-
-	mm_init(ram);
-	virtio_console_init(ram);
-	traps_init();
 	printk("memory: kernel mapped at %x, %u frames in use after the page tables\n", PAGE_OFFSET, frames_in_use);
 
 	/* Three breakpoints: a trap gate, delivered by the CPU without the Host. */

@@ -88,21 +88,22 @@ static void map_kernel_range(u32 start, u32 len)
  * the first instructions needed. The top of the address space stays empty:
  * LGUEST_INIT told the Guest, in reserve_mem, how much of it the Switcher
  * needs. :*/
-void mm_init(u32 ram_bytes)
+void mm_init(u32 ram_bytes, u32 reserved_from)
 {
 	u32 limit = 0u - lguest_data.reserve_mem - PAGE_OFFSET; /* lowmem the address space allows */
-	ram_end = ram_bytes < limit ? ram_bytes : limit;
+	u32 mapped_end = ram_bytes < limit ? ram_bytes : limit;
+	ram_end = reserved_from < mapped_end ? reserved_from : mapped_end; /* the initrd stays put */
 	next_frame = (pa(_end) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	for (u32 base = BOOT_MAPPED; base < ram_end; base += 1024 * PAGE_SIZE) {
+	for (u32 base = BOOT_MAPPED; base < mapped_end; base += 1024 * PAGE_SIZE) {
 		u32 pt = alloc_frame();
 		u32 *ptes = va(pt);
-		for (u32 i = 0; i < 1024 && base + i * PAGE_SIZE < ram_end; i++)
+		for (u32 i = 0; i < 1024 && base + i * PAGE_SIZE < mapped_end; i++)
 			ptes[i] = (base + i * PAGE_SIZE) | PTE_KERNEL;
 		set_pgd(boot_pgdir, (PAGE_OFFSET + base) >> 22, pt | PDE_KERNEL);
 	}
 	for (u32 i = 0; i < (BOOT_MAPPED >> 22); i++)
 		set_pgd(boot_pgdir, i, 0);
-	map_kernel_range(ram_end, DEVICE_PAGES * PAGE_SIZE);
+	map_kernel_range(mapped_end, DEVICE_PAGES * PAGE_SIZE);
 }
 
 /* Demand-zero area for the demo: kernel addresses no one maps until touched. */

@@ -211,6 +211,22 @@ describe("lguest run", () => {
     expectOneLineError(lguest("run", "extra"), /^lguest run: unexpected argument 'extra'/);
   }, RUN_TIMEOUT);
 
+  it("--add a program and -- ARGS: it runs as the first process and its exit status is lguest's", () => {
+    const src = join(dir, "exit42.S");
+    writeFileSync(src, ".globl _start\n_start:\n\tmovl $1, %eax\n\tmovl $42, %ebx\n\tint $0x80\n");
+    spawnSync("gcc", ["-m32", "-nostdlib", "-static", "-o", join(dir, "exit42"), src]);
+    const r = lguest("run", "--mem", "16M", "--add", "exit42:/bin/exit42", "--", "/bin/exit42");
+    expect([r.status, r.stdout, r.stderr]).toEqual([42, "", ""]);
+  }, RUN_TIMEOUT);
+
+  it("bad --add, --initrd and -- arguments: one line each, status 1", () => {
+    expectOneLineError(lguest("run", "--add", "nocolon"), /^lguest run: --add needs HOSTFILE:GUESTPATH/);
+    expectOneLineError(lguest("run", "--add", "x:relative"), /^lguest run: --add needs HOSTFILE:GUESTPATH with an absolute Guest path/);
+    expectOneLineError(lguest("run", "--initrd", file("notcpio.bin", new Uint8Array(32))), /^lguest run: notcpio\.bin is not a newc cpio archive/);
+    expectOneLineError(lguest("run", "--"), /^lguest run: nothing after '--'/);
+    expectOneLineError(lguest("run", "--add", "missing:/bin/x", "--", "/bin/x"), /^lguest run: cannot read --add file 'missing': no such file/);
+  }, RUN_TIMEOUT);
+
   it("run --help lists the options and exit statuses", () => {
     const r = lguest("run", "--help");
     expect(r.status).toBe(0);

@@ -3,11 +3,14 @@
  * (the bundled one unless told otherwise) on the lguest Host and turn its end into an exit
  * status: the Guest's own at power-off, non-zero with the reason when it is killed.
  */
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { HYPERCALL_NAMES } from "@littleguest/lguest-host/abi";
 import { LauncherError } from "../errors.js";
 import type { GuestExit, GuestMachine } from "../guest/machine.js";
+import { type CpioEntry, isCpio, S_IFDIR, S_IFREG, writeCpio } from "../guest/initramfs.js";
 import { readKernelFile } from "./bare-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseMemSize } from "./mem-size.js";
@@ -30,6 +33,12 @@ export interface RunOptions {
   readonly append: string;
   /** `--stats` given. */
   readonly stats: boolean;
+  /** `--initrd FILE|DIR`. */
+  readonly initrd: string | undefined;
+  /** `--add HOSTFILE:GUESTPATH`, in order. */
+  readonly add: readonly { host: string; guest: string }[];
+  /** The program and arguments after `--`. */
+  readonly argv: readonly string[];
 }
 
 /** The bundled Guest kernel's path. */
@@ -43,10 +52,15 @@ export function bundledKernelPath(): string {
  * @throws LauncherError `bad-option`, `usage` or `bad-mem`.
  */
 export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
+  const dashes = args.indexOf("--");
+  const argv = dashes < 0 ? [] : args.slice(dashes + 1);
+  if (dashes >= 0 && argv.length === 0) throw new LauncherError("usage", "nothing after '--'; give the program to run, e.g. -- /bin/busybox sh");
   const { tokens } = parseArgs({
-    args: [...args],
+    args: dashes < 0 ? [...args] : args.slice(0, dashes),
     options: {
       kernel: { type: "string" },
+      initrd: { type: "string" },
+      add: { type: "string", multiple: true },
       append: { type: "string" },
       mem: { type: "string" },
       stats: { type: "boolean" },
@@ -60,6 +74,8 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
   let append = "";
   let mem: string | undefined;
   let stats = false;
+  let initrd: string | undefined;
+  const add: { host: string; guest: string }[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
       throw new LauncherError("usage", `unexpected argument '${t.value}'; give the kernel with --kernel FILE (see 'lguest run --help')`);
@@ -73,6 +89,18 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         if (t.value !== undefined) throw new LauncherError("bad-option", "--stats takes no value; write just --stats");
         stats = true;
         break;
+      case "initrd":
+        if (t.value === undefined) throw new LauncherError("bad-option", "--initrd needs a value: a newc cpio archive or a directory");
+        initrd = t.value;
+        break;
+      case "add": {
+        const at = t.value === undefined ? -1 : t.value.lastIndexOf(":");
+        if (t.value === undefined || at <= 0 || at === t.value.length - 1 || !t.value.slice(at + 1).startsWith("/")) {
+          throw new LauncherError("bad-option", `--add needs HOSTFILE:GUESTPATH with an absolute Guest path, e.g. --add ./busybox:/bin/busybox; got '${t.value ?? ""}'`);
+        }
+        add.push({ host: t.value.slice(0, at), guest: t.value.slice(at + 1) });
+        break;
+      }
       case "kernel":
       case "append":
       case "mem":
@@ -85,11 +113,78 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --mem, --append, --stats (see 'lguest run --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --mem, --append, --stats (see 'lguest run --help')`);
     }
   }
   const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);
-  return { kernel, memoryBytes, append, stats };
+  return { kernel, memoryBytes, append, stats, initrd, add, argv };
+}
+
+/** Read a host file for the initrd, with one-line errors. */
+function readHostFile(file: string, what: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (cause as Error).message;
+    throw new LauncherError("file-unreadable", `cannot read ${what} '${file}': ${why}`, { cause });
+  }
+}
+
+/** The entries of a host directory tree, as Guest paths below the root. */
+function directoryEntries(dir: string, prefix = ""): CpioEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (cause) {
+    throw new LauncherError("file-unreadable", `cannot read the initrd directory '${dir}': ${(cause as Error).message}`, { cause });
+  }
+  const out: CpioEntry[] = [];
+  for (const name of names) {
+    const host = join(dir, name);
+    const guest = prefix === "" ? name : `${prefix}/${name}`;
+    const st = lstatSync(host);
+    if (st.isDirectory()) {
+      out.push({ name: guest, mode: S_IFDIR | (st.mode & 0o7777), data: new Uint8Array(0) });
+      out.push(...directoryEntries(host, guest));
+    } else if (st.isSymbolicLink()) {
+      out.push({ name: guest, mode: 0o120777, data: new TextEncoder().encode(readlinkSync(host)) });
+    } else if (st.isFile()) {
+      out.push({ name: guest, mode: S_IFREG | (st.mode & 0o7777), data: readHostFile(host, "initrd file") });
+    }
+  }
+  return out;
+}
+
+/** The initrd the options describe: an archive as given, or one built from a directory and --add files. */
+export function buildInitrd(options: RunOptions): Uint8Array | undefined {
+  let base: Uint8Array | undefined;
+  const entries: CpioEntry[] = [];
+  if (options.initrd !== undefined) {
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(options.initrd);
+    } catch (cause) {
+      throw new LauncherError("file-unreadable", `cannot read the initrd '${options.initrd}': no such file or directory`, { cause });
+    }
+    if (st.isDirectory()) entries.push(...directoryEntries(options.initrd));
+    else {
+      base = readHostFile(options.initrd, "the initrd");
+      if (!isCpio(base)) throw new LauncherError("usage", `${options.initrd} is not a newc cpio archive (no 070701 magic); give a directory or an archive made with 'cpio -H newc'`);
+    }
+  }
+  for (const a of options.add) {
+    const data = readHostFile(a.host, "--add file");
+    const mode = (lstatSync(a.host).mode & 0o111) !== 0 ? 0o755 : 0o644;
+    entries.push({ name: a.guest.replace(/^\/+/, ""), mode: S_IFREG | mode, data });
+  }
+  if (entries.length === 0) return base;
+  const built = writeCpio(entries);
+  if (base === undefined) return built;
+  const out = new Uint8Array(base.length + built.length);
+  out.set(base);
+  out.set(built, base.length);
+  return out;
 }
 
 /** Run `lguest run` with the arguments after `run`. @returns the exit status. */
@@ -108,7 +203,10 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
     memoryBytes: options.memoryBytes,
     cmdline: options.append,
     output: io.output,
+    initrd: buildInitrd(options),
+    argv: options.argv,
   });
+  const stopInput = io.input((bytes) => machine.input(bytes));
   const stopInterrupt = io.onInterrupt(() => machine.stop());
   const started = io.now();
   let exit: GuestExit;
@@ -116,6 +214,7 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
     exit = await machine.run();
   } finally {
     stopInterrupt();
+    stopInput();
   }
   const seconds = io.now() - started;
   const status = report(exit, io);

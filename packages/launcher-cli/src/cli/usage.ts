@@ -49,7 +49,7 @@ Exit status:
 `;
 
 /** One-line synopsis of \`lguest run\`, used in errors. */
-export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--mem SIZE] [--append ARGS] [--stats]";
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--mem SIZE] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
 
 /** \`lguest run --help\`. */
 export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
@@ -62,6 +62,13 @@ it boots the bundled littleguest Guest kernel.
 Options:
   --kernel FILE   an i386 ELF lguest Guest kernel (segments at physical
                   load addresses, e_entry physical), default: the bundled one
+  --initrd FILE|DIR
+                  the initial RAM file system: a newc cpio archive, or a
+                  directory packed into one
+  --add HOSTFILE:GUESTPATH
+                  put a host file into the initrd at GUESTPATH (repeatable)
+  -- PROGRAM ARGS  run PROGRAM (a path inside the Guest) with ARGS as the
+                  first process; the Guest powers off when it exits
   --mem SIZE      Guest RAM: 64M, 128M, 1G ... (K/M/G; no suffix = M),
                   default 128M, at least 4M, at most 3584M
   --append ARGS   the kernel command line

@@ -13,6 +13,7 @@ import { PhysicalMemory } from "@littleguest/x86-core";
 import { parseElf32, PT_LOAD } from "../bare/elf.js";
 import { hex, LauncherError } from "../errors.js";
 import { CMDLINE_MAX, writeBootParams } from "./boot-params.js";
+import { S_IFREG, writeCpio } from "./initramfs.js";
 import { VirtioConsole } from "./console.js";
 import { DEVICE_PAGES, LguestBus } from "./lguest-bus.js";
 
@@ -46,7 +47,17 @@ export interface GuestMachineOptions {
   readonly hostCpus?: number;
   /** Seed for the Host's random choices (default 1). */
   readonly seed?: number;
+  /** An initial RAM disk (a newc cpio archive), placed at the top of Guest RAM. */
+  readonly initrd?: Uint8Array;
+  /**
+   * The first program and its arguments (argv[0] is its path inside the Guest). The Launcher
+   * appends them to the initrd as `/.lguest/argv`, NUL-separated, for the Guest kernel.
+   */
+  readonly argv?: readonly string[];
 }
+
+/** Where the Guest kernel looks for the first program's argument vector. */
+export const ARGV_FILE = ".lguest/argv";
 
 /** How a Guest's life ended. */
 export type GuestExit =
@@ -127,7 +138,18 @@ export class GuestMachine {
     if (!entryInside) {
       throw new LauncherError("bad-elf", `${options.kernelName}: entry point ${hex(image.entry)} is in no loaded segment; an lguest kernel's e_entry is physical`);
     }
-    writeBootParams(guestRam, ramBytes, cmdline);
+    const initrd = this.initrdWithArgv(options);
+    let placement: { address: number; size: number } | undefined;
+    if (initrd.length > 0) {
+      const address = Math.floor((ramBytes - initrd.length) / 4096) * 4096;
+      const kernelEnd = Math.max(...image.segments.filter((s) => s.type === PT_LOAD).map((s) => s.paddr + s.memsz));
+      if (address < kernelEnd + (2 << 20)) {
+        throw new LauncherError("does-not-fit", `the initrd (${initrd.length} bytes) does not fit in ${ramBytes >> 20}M of Guest RAM beside the kernel; give more --mem`);
+      }
+      guestRam.set(initrd, address);
+      placement = { address, size: initrd.length };
+    }
+    writeBootParams(guestRam, ramBytes, cmdline, placement);
     const view = { bytes: guestRam, view: new DataView(guestRam.buffer, guestRam.byteOffset, guestRam.byteLength) };
     this.bus = new LguestBus(view, ramBytes);
     this.console = new VirtioConsole(view, this.output, (irq) => this.guest.irq(irq));
@@ -139,6 +161,25 @@ export class GuestMachine {
       mmu: createShadowStrategy,
       seed: options.seed ?? 1,
     });
+  }
+
+  private initrdWithArgv(options: GuestMachineOptions): Uint8Array {
+    const base = options.initrd ?? new Uint8Array(0);
+    if (options.argv === undefined || options.argv.length === 0) return base;
+    const enc = new TextEncoder();
+    const parts = options.argv.map((a) => enc.encode(`${a}\0`));
+    const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    // Concatenated archives are one initramfs (the Linux format allows it).
+    const extra = writeCpio([{ name: ARGV_FILE, mode: S_IFREG | 0o644, data }]);
+    const out = new Uint8Array(base.length + extra.length);
+    out.set(base);
+    out.set(extra, base.length);
+    return out;
   }
 
   /** Input for the Guest's console. */
