@@ -75,3 +75,9 @@ struct file *fs_lookup(const char *path)
 			return &files[i];
 	return NULL;
 }
+
+/* The n-th file of the initramfs, or NULL past the end (for directory listings). */
+const struct file *fs_nth(u32 n)
+{
+	return n < nfiles ? &files[n] : NULL;
+}

@@ -33,7 +33,8 @@ bool page_fault(u32 addr, u32 errcode);
 
 void schedule(void);
 void timer_tick(void);
-u32 do_syscall(u32 nr, u32 a1, u32 a2, u32 a3);
+struct trap_frame;
+void do_syscall(struct trap_frame *f);
 u32 run_processes(u32 n);
 
 struct file {
@@ -44,6 +45,7 @@ struct file {
 };
 void fs_init(u32 initrd, u32 size);
 struct file *fs_lookup(const char *path);
+const struct file *fs_nth(u32 n);
 struct task *spawn_program(const struct file *f, u32 argc, const char *const *argv);
 u32 run_program(const struct file *f, u32 argc, const char *const *argv);
 extern u32 context_switches, syscalls;

@@ -10,60 +10,15 @@
  * direct trap: system calls never leave the Guest); the Linux i386 system
  * call ABI (eax = number, ebx/ecx/edx = arguments, result in eax).
  */
-#include "kernel.h"
+#include "task.h"
 
-#define MAX_TASKS 16
 #define USER_BASE 0x08048000u
-#define USER_STACK_TOP 0xC0000000u
 #define PTE_USER_RW 0x067 /* present, writable, user, accessed, dirty */
 #define PDE_USER 0x027	  /* present, writable, user, accessed */
-#define TIMESLICE 2	  /* timer ticks */
-
-#define SYS_exit 1
-#define SYS_write 4
-#define SYS_getpid 20
-#define SYS_access 33
-#define SYS_brk 45
-#define SYS_ioctl 54
-#define SYS_readlink 85
-#define SYS_uname 122
-#define SYS_mprotect 125
-#define SYS_writev 146
-#define SYS_sched_yield 158
-#define SYS_rt_sigaction 174
-#define SYS_rt_sigprocmask 175
-#define SYS_getuid32 199
-#define SYS_getgid32 200
-#define SYS_geteuid32 201
-#define SYS_getegid32 202
-#define SYS_set_thread_area 243
-#define SYS_exit_group 252
-#define SYS_set_tid_address 258
-#define ENOENT 2
-#define EBADF 9
-#define EFAULT 14
-#define EINVAL 22
-#define ENOTTY 25
-#define ENOSYS 38
-#define USER_STACK_PAGES 16
-
-enum state { UNUSED, RUNNABLE, ZOMBIE };
-
-struct task {
-	enum state state;
-	u32 pid;
-	u32 pgdir;	 /* physical */
-	u32 kstack;	 /* physical frame of the kernel stack */
-	u32 esp;	 /* saved kernel esp while switched out */
-	u32 exit_code;
-	u32 slice;
-	u32 brk_start, brk; /* the heap: [brk_start, brk) mapped */
-	u32 tls[6];	    /* the three TLS descriptors (GDT entries 6-8) */
-};
 
 static struct task tasks[MAX_TASKS];
 static struct task idle_task; /* the boot thread: runs when nothing else can */
-static struct task *current = &idle_task;
+struct task *current = &idle_task;
 static u32 next_pid = 1;
 u32 context_switches, syscalls;
 
@@ -171,6 +126,7 @@ static struct task *spawn(void)
 	memcpy(va(code), user_program, (size_t)(user_program_end - user_program));
 	map_user(t, USER_BASE, code);
 	map_user(t, USER_STACK_TOP - PAGE_SIZE, alloc_frame());
+	files_init_console(t);
 	start_task(t, USER_BASE, USER_STACK_TOP);
 	return t;
 }
@@ -221,25 +177,25 @@ static void map_range(struct task *t, u32 start, u32 end)
  * environment pointers, and the auxiliary vector telling the C library where
  * its program headers are, the page size, and sixteen random bytes (from a
  * fixed seed here, so runs repeat). :*/
-struct task *spawn_program(const struct file *f, u32 argc, const char *const *argv)
+static bool load_image(struct task *t, const struct file *f, u32 argc, const char *const *argv, u32 envc,
+		       const char *const *envv, u32 *entry_out, u32 *sp_out)
 {
 	const u8 *img = f->data;
 	if (f->size < 52 || img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' || img[3] != 'F' || img[4] != 1 ||
 	    *(const u16 *)(img + 18) != 3)
-		return NULL;
+		return false;
 	u32 entry = *(const u32 *)(img + 24), phoff = *(const u32 *)(img + 28);
 	u32 phnum = *(const u16 *)(img + 44), phentsize = *(const u16 *)(img + 42);
-	if (phoff + phnum * phentsize > f->size)
-		return NULL;
-	struct task *t = new_task();
+	if (phoff + phnum * phentsize > f->size || phentsize < 32)
+		return false;
 	u32 top = 0, phdr = 0;
 	for (u32 i = 0; i < phnum; i++) {
 		const u32 *ph = (const u32 *)(img + phoff + i * phentsize);
 		u32 type = ph[0], off = ph[1], vaddr = ph[2], filesz = ph[4], memsz = ph[5];
 		if (type != PT_LOAD || memsz == 0)
 			continue;
-		if (vaddr >= PAGE_OFFSET || memsz > PAGE_OFFSET - vaddr || off + filesz > f->size)
-			panic("exec: a segment outside user space or the file");
+		if (vaddr >= PAGE_OFFSET || memsz > PAGE_OFFSET - vaddr || off + filesz > f->size || filesz > memsz)
+			return false;
 		map_range(t, vaddr, vaddr + memsz);
 		copy_to_task(t, vaddr, img + off, filesz);
 		if (phoff >= off && phoff < off + filesz)
@@ -248,26 +204,20 @@ struct task *spawn_program(const struct file *f, u32 argc, const char *const *ar
 			top = vaddr + memsz;
 	}
 	t->brk_start = t->brk = (top + 0xfff) & ~0xfffu;
+	t->mmap_top = USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE - (1u << 20);
 
 	u32 sp = USER_STACK_TOP;
 	map_range(t, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_TOP);
-	u32 ptrs[32];
-	if (argc > 16)
-		argc = 16;
-	for (u32 i = 0; i < argc; i++) {
-		u32 len = strlen(argv[i]) + 1;
+	u32 ptrs[64];
+	u32 n = argc + envc;
+	if (n > 62)
+		return false;
+	for (u32 i = 0; i < n; i++) {
+		const char *str = i < argc ? argv[i] : envv[i - argc];
+		u32 len = strlen(str) + 1;
 		sp -= len;
-		copy_to_task(t, sp, argv[i], len);
+		copy_to_task(t, sp, str, len);
 		ptrs[i] = sp;
-	}
-	static const char env0[] = "PATH=/bin:/usr/bin", env1[] = "HOME=/", env2[] = "TERM=vt100";
-	const char *envs[] = { env0, env1, env2 };
-	u32 envp[3];
-	for (u32 i = 0; i < 3; i++) {
-		u32 len = strlen(envs[i]) + 1;
-		sp -= len;
-		copy_to_task(t, sp, envs[i], len);
-		envp[i] = sp;
 	}
 	static u32 seed = 0x2545f491;
 	u32 rnd[4];
@@ -280,32 +230,48 @@ struct task *spawn_program(const struct file *f, u32 argc, const char *const *ar
 	sp -= 16;
 	copy_to_task(t, sp, rnd, 16);
 	u32 random = sp;
-	sp &= ~15u;
 	u32 aux[] = { AT_PHDR, phdr, AT_PHENT, phentsize, AT_PHNUM, phnum, AT_PAGESZ, PAGE_SIZE, AT_ENTRY, entry,
 		      AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_CLKTCK, 100, AT_RANDOM, random, AT_NULL, 0 };
-	u32 words = 1 + argc + 1 + 3 + 1 + sizeof(aux) / 4;
-	sp -= words * 4;
-	sp &= ~15u;
-	u32 at = sp;
+	u32 words = 1 + argc + 1 + envc + 1 + sizeof(aux) / 4;
+	sp = (sp - words * 4) & ~15u;
+	u32 at = sp, zero = 0;
 	copy_to_task(t, at, &argc, 4);
 	at += 4;
 	copy_to_task(t, at, ptrs, argc * 4);
 	at += argc * 4;
-	u32 zero = 0;
 	copy_to_task(t, at, &zero, 4);
 	at += 4;
-	copy_to_task(t, at, envp, 12);
-	at += 12;
+	copy_to_task(t, at, ptrs + argc, envc * 4);
+	at += envc * 4;
 	copy_to_task(t, at, &zero, 4);
 	at += 4;
 	copy_to_task(t, at, aux, sizeof(aux));
+	t->exe = f;
+	*entry_out = entry;
+	*sp_out = sp;
+	return true;
+}
+
+static const char *const default_env[] = { "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TERM=vt100" };
+
+struct task *spawn_program(const struct file *f, u32 argc, const char *const *argv)
+{
+	struct task *t = new_task();
+	u32 entry, sp;
+	if (!load_image(t, f, argc, argv, 3, default_env, &entry, &sp)) {
+		t->state = ZOMBIE;
+		return NULL;
+	}
+	t->cwd[0] = '/';
+	files_init_console(t);
 	start_task(t, entry, sp);
 	return t;
 }
 
-static void release(struct task *t)
+/* Free the user half of an address space, telling the Host about every entry. */
+static void release_user(u32 pgdir_pa)
 {
-	u32 *pgdir = va(t->pgdir);
+	u32 *pgdir = va(pgdir_pa);
 	for (u32 i = 0; i < PAGE_OFFSET >> 22; i++) {
 		if (!(pgdir[i] & 1))
 			continue;
@@ -314,15 +280,28 @@ static void release(struct task *t)
 			if (pt[k] & 1) {
 				free_frame(pt[k] & ~0xfffu);
 				pt[k] = 0;
-				hcall(LHCALL_SET_PTE, t->pgdir, (i << 22) | (k << 12), 0, 0);
+				hcall(LHCALL_SET_PTE, pgdir_pa, (i << 22) | (k << 12), 0, 0);
 			}
 		free_frame(pgdir[i] & ~0xfffu);
 		pgdir[i] = 0;
-		hcall(LHCALL_SET_PGD, t->pgdir, i, 0, 0);
+		hcall(LHCALL_SET_PGD, pgdir_pa, i, 0, 0);
 	}
+}
+
+static void release(struct task *t)
+{
+	release_user(t->pgdir);
 	free_frame(t->pgdir);
 	free_frame(t->kstack);
 	t->state = UNUSED;
+}
+
+/* The Host cannot replace a TLS descriptor a segment register holds (its Switcher would
+ * reload a stale one on the next entry), so the kernel drops %fs and %gs before LOAD_TLS; the
+ * user's own values come back from its trap frame. */
+static inline void clear_tls_segments(void)
+{
+	__asm__ volatile("movl %0, %%fs\n\tmovl %0, %%gs" : : "r"(0));
 }
 
 /* Pick the next runnable task after `current` (round robin); the idle task if none. */
@@ -352,6 +331,7 @@ void schedule(void)
 		async_hcall(LHCALL_SET_STACK, KERNEL_DS, (u32)boot_stack_top, 2);
 		async_hcall(LHCALL_NEW_PGTABLE, pa(boot_pgdir), 0, 0);
 	}
+	clear_tls_segments();
 	hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0, 0);
 	switch_to(&prev->esp, next->esp);
 }
@@ -362,25 +342,189 @@ void timer_tick(void)
 		schedule();
 }
 
-static bool user_range_ok(u32 addr, u32 len)
+void sleep_on(const void *chan)
 {
-	return addr < PAGE_OFFSET && len <= PAGE_OFFSET - addr;
+	current->wait_chan = chan;
+	current->state = BLOCKED;
+	schedule();
 }
 
-static u32 sys_write(u32 fd, u32 buf, u32 len)
+void wake_up(const void *chan)
 {
-	if (fd != 1 && fd != 2)
-		return (u32)-EBADF;
-	if (!user_range_ok(buf, len))
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (tasks[i].state == BLOCKED && tasks[i].wait_chan == chan) {
+			tasks[i].state = RUNNABLE;
+			tasks[i].wait_chan = NULL;
+		}
+}
+
+static struct task *by_pid(u32 pid)
+{
+	if (pid == 0)
+		return &idle_task;
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (tasks[i].state != UNUSED && tasks[i].pid == pid)
+			return &tasks[i];
+	return NULL;
+}
+
+void sys_exit(u32 code)
+{
+	files_close_all(current);
+	current->exit_status = (code & 0xff) << 8;
+	current->state = ZOMBIE;
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (tasks[i].state != UNUSED && tasks[i].ppid == current->pid)
+			tasks[i].ppid = 0; /* orphans go to the kernel, which reaps them */
+	struct task *parent = by_pid(current->ppid);
+	if (parent != NULL)
+		wake_up(parent);
+	schedule();
+	panic("a dead task ran again");
+}
+
+#define WNOHANG 1
+
+u32 sys_wait4(s32 pid, u32 status_ptr, u32 options)
+{
+	if (status_ptr != 0 && !user_range_ok(status_ptr, 4))
 		return (u32)-EFAULT;
-	console_write((const char *)buf, len);
-	return len;
+	for (;;) {
+		bool any = false;
+		for (int i = 0; i < MAX_TASKS; i++) {
+			struct task *t = &tasks[i];
+			if (t->state == UNUSED || t->ppid != current->pid || (pid > 0 && t->pid != (u32)pid))
+				continue;
+			any = true;
+			if (t->state == ZOMBIE) {
+				u32 got = t->pid;
+				if (status_ptr != 0)
+					*(u32 *)status_ptr = t->exit_status;
+				release(t);
+				return got;
+			}
+		}
+		if (!any)
+			return (u32)-ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		sleep_on(current);
+	}
 }
 
-static u32 sys_brk(u32 addr)
+/*G:710 fork copies the whole user half of the address space, page by page,
+ * into a new directory (copy-on-write would share them until the first
+ * write; that is the next step). The child's kernel stack starts with a copy of
+ * the parent's trap frame, with eax = 0, so that when the scheduler first
+ * switches to it, it "returns" from the same system call as its parent. :*/
+u32 sys_fork(struct trap_frame *f)
+{
+	struct task *child = new_task();
+	child->ppid = current->pid;
+	u32 *ppgd = va(current->pgdir);
+	for (u32 i = 0; i < PAGE_OFFSET >> 22; i++) {
+		if (!(ppgd[i] & 1))
+			continue;
+		u32 *pt = va(ppgd[i] & ~0xfffu);
+		for (u32 k = 0; k < 1024; k++)
+			if (pt[k] & 1) {
+				u32 frame = alloc_frame();
+				memcpy(va(frame), va(pt[k] & ~0xfffu), PAGE_SIZE);
+				map_user(child, (i << 22) | (k << 12), frame);
+			}
+	}
+	child->brk_start = current->brk_start;
+	child->brk = current->brk;
+	child->mmap_top = current->mmap_top;
+	memcpy(child->tls, current->tls, sizeof(child->tls));
+	child->exe = current->exe;
+	memcpy(child->cwd, current->cwd, sizeof(child->cwd));
+	files_fork(child, current);
+	u32 *sp = (u32 *)((u8 *)va(child->kstack) + PAGE_SIZE);
+	sp -= sizeof(struct trap_frame) / 4;
+	memcpy(sp, f, sizeof(struct trap_frame));
+	((struct trap_frame *)sp)->eax = 0;
+	*--sp = (u32)ret_from_trap;
+	for (int i = 0; i < 4; i++)
+		*--sp = 0;
+	child->esp = (u32)sp;
+	child->slice = TIMESLICE;
+	child->state = RUNNABLE;
+	return child->pid;
+}
+
+/* Copy a NUL-terminated user string into `out` (at most `max` bytes). */
+static bool get_user_string(u32 addr, char *out, u32 max)
+{
+	for (u32 i = 0; i < max; i++) {
+		if (!user_range_ok(addr + i, 1))
+			return false;
+		out[i] = *(const char *)(addr + i);
+		if (out[i] == 0)
+			return true;
+	}
+	return false;
+}
+
+u32 sys_execve(struct trap_frame *f, const char *path, const u32 *argv, const u32 *envp)
+{
+	static char strings[8192];
+	static const char *args[64];
+	u32 used = 0, argc = 0, envc = 0;
+	const u32 *lists[2] = { argv, envp };
+	for (int l = 0; l < 2; l++) {
+		const u32 *list = lists[l];
+		for (u32 i = 0; list != NULL; i++) {
+			if (!user_range_ok((u32)(list + i), 4))
+				return (u32)-EFAULT;
+			u32 p = list[i];
+			if (p == 0)
+				break;
+			if (argc + envc >= 60 || !get_user_string(p, strings + used, sizeof(strings) - used))
+				return (u32)-EFAULT;
+			args[argc + envc] = strings + used;
+			used += strlen(strings + used) + 1;
+			if (l == 0)
+				argc++;
+			else
+				envc++;
+		}
+	}
+	const struct file *file = resolve_exe(path);
+	if (file == NULL)
+		return (u32)-ENOENT;
+	u32 old = current->pgdir;
+	u32 fresh = alloc_frame();
+	u32 *pgdir = va(fresh);
+	for (u32 i = PAGE_OFFSET >> 22; i < 1023; i++)
+		pgdir[i] = boot_pgdir[i];
+	current->pgdir = fresh;
+	u32 entry, sp;
+	if (!load_image(current, file, argc, args, envc, args + argc, &entry, &sp)) {
+		release_user(fresh);
+		free_frame(fresh);
+		current->pgdir = old;
+		return (u32)-ENOEXEC;
+	}
+	hcall(LHCALL_NEW_PGTABLE, fresh, 0, 0, 0);
+	release_user(old);
+	free_frame(old);
+	memset(current->tls, 0, sizeof(current->tls));
+	clear_tls_segments();
+	hcall(LHCALL_LOAD_TLS, pa(current->tls), 0, 0, 0);
+	memset(f, 0, sizeof(*f));
+	f->eip = entry;
+	f->esp = sp;
+	f->cs = USER_CS;
+	f->ss = f->ds = f->es = USER_DS;
+	f->eflags = 0x202;
+	return 0;
+}
+
+u32 sys_brk(u32 addr)
 {
 	struct task *t = current;
-	if (addr < t->brk_start || addr >= USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE - (1u << 20))
+	if (addr < t->brk_start || addr >= t->mmap_top - (1u << 20))
 		return t->brk;
 	if (addr > t->brk)
 		map_range(t, t->brk, addr);
@@ -388,8 +532,52 @@ static u32 sys_brk(u32 addr)
 	return addr;
 }
 
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+
+u32 sys_mmap(u32 addr, u32 len, u32 prot, u32 flags, u32 fd, u32 pgoff)
+{
+	(void)prot;
+	(void)fd;
+	(void)pgoff;
+	if (len == 0 || !(flags & MAP_ANONYMOUS))
+		return (u32)-ENOSYS;
+	len = (len + 0xfff) & ~0xfffu;
+	u32 start;
+	if (flags & MAP_FIXED) {
+		if ((addr & 0xfff) || !user_range_ok(addr, len))
+			return (u32)-EINVAL;
+		start = addr;
+		sys_munmap(start, len);
+	} else {
+		if (len > current->mmap_top - current->brk - (1u << 20))
+			return (u32)-ENOMEM;
+		current->mmap_top -= len;
+		start = current->mmap_top;
+	}
+	map_range(current, start, start + len);
+	for (u32 a = start; a < start + len; a += PAGE_SIZE) /* fresh zero pages, also for reused ones */
+		memset((void *)a, 0, PAGE_SIZE);
+	return start;
+}
+
+u32 sys_munmap(u32 addr, u32 len)
+{
+	if ((addr & 0xfff) || !user_range_ok(addr, len))
+		return (u32)-EINVAL;
+	for (u32 a = addr; a < addr + len; a += PAGE_SIZE) {
+		u32 *pte = user_pte(current, a);
+		if (pte != NULL && (*pte & 1)) {
+			free_frame(*pte & ~0xfffu);
+			*pte = 0;
+			hcall(LHCALL_SET_PTE, current->pgdir, a, 0, 0);
+		}
+	}
+	return 0;
+}
+
 /* struct user_desc: entry_number, base_addr, limit, then flag bits. */
-static u32 sys_set_thread_area(u32 uinfo)
+u32 sys_set_thread_area(u32 uinfo)
 {
 	if (!user_range_ok(uinfo, 16))
 		return (u32)-EFAULT;
@@ -406,98 +594,29 @@ static u32 sys_set_thread_area(u32 uinfo)
 		 (present << 15) | (3 << 13) | (1 << 12) | (2 << 8);
 	current->tls[(entry - 6) * 2] = lo;
 	current->tls[(entry - 6) * 2 + 1] = hi;
+	clear_tls_segments();
 	hcall(LHCALL_LOAD_TLS, pa(current->tls), 0, 0, 0);
 	return 0;
-}
-
-static void put_field(char *dst, const char *s)
-{
-	u32 n = strlen(s);
-	memcpy(dst, s, n + 1);
-}
-
-u32 do_syscall(u32 nr, u32 a1, u32 a2, u32 a3)
-{
-	syscalls++;
-	switch (nr) {
-	case SYS_getpid:
-	case SYS_set_tid_address:
-		return current->pid;
-	case SYS_write:
-		return sys_write(a1, a2, a3);
-	case SYS_writev: {
-		if (!user_range_ok(a2, a3 * 8))
-			return (u32)-EFAULT;
-		u32 total = 0;
-		for (u32 i = 0; i < a3; i++) {
-			const u32 *iov = (const u32 *)a2 + 2 * i;
-			u32 r = sys_write(a1, iov[0], iov[1]);
-			if ((s32)r < 0)
-				return r;
-			total += r;
-		}
-		return total;
-	}
-	case SYS_brk:
-		return sys_brk(a1);
-	case SYS_set_thread_area:
-		return sys_set_thread_area(a1);
-	case SYS_uname: {
-		if (!user_range_ok(a1, 6 * 65))
-			return (u32)-EFAULT;
-		char *u = (char *)a1;
-		memset(u, 0, 6 * 65);
-		put_field(u, "Linux");
-		put_field(u + 65, "littleguest");
-		put_field(u + 130, "4.14.0-littleguest");
-		put_field(u + 195, "#1");
-		put_field(u + 260, "i686");
-		put_field(u + 325, "(none)");
-		return 0;
-	}
-	case SYS_ioctl:
-		return (u32)-ENOTTY;
-	case SYS_mprotect: /* every user page is read-write already; protections are not enforced yet */
-		return 0;
-	case SYS_rt_sigaction:
-	case SYS_rt_sigprocmask:
-	case SYS_getuid32:
-	case SYS_getgid32:
-	case SYS_geteuid32:
-	case SYS_getegid32:
-		return 0;
-	case SYS_access:
-	case SYS_readlink:
-		return (u32)-ENOENT;
-	case SYS_sched_yield:
-		schedule();
-		return 0;
-	case SYS_exit:
-	case SYS_exit_group:
-		current->exit_code = a1 & 0xff;
-		current->state = ZOMBIE;
-		schedule();
-		panic("a dead task ran again");
-	default:
-		if (kernel_debug)
-			printk("[kernel] pid %u: system call %u not implemented (ENOSYS)\n", current->pid, nr);
-		return (u32)-ENOSYS;
-	}
 }
 
 /* Run one program to its exit; returns its exit status (or 127 when it cannot start). */
 u32 run_program(const struct file *f, u32 argc, const char *const *argv)
 {
-	if (spawn_program(f, argc, argv) == NULL)
+	struct task *t = spawn_program(f, argc, argv);
+	if (t == NULL)
 		return 127;
+	u32 pid = t->pid;
 	for (;;) {
 		schedule();
-		for (int i = 0; i < MAX_TASKS; i++)
-			if (tasks[i].state == ZOMBIE) {
-				u32 code = tasks[i].exit_code;
-				release(&tasks[i]);
-				return code;
+		for (int i = 0; i < MAX_TASKS; i++) {
+			struct task *z = &tasks[i];
+			if (z->state == ZOMBIE && z->ppid == 0) {
+				u32 status = z->exit_status, was = z->pid;
+				release(z);
+				if (was == pid)
+					return status >> 8;
 			}
+		}
 		safe_halt();
 	}
 }
@@ -512,7 +631,7 @@ u32 run_processes(u32 n)
 		schedule(); /* let them run; we come back when none is runnable */
 		for (int i = 0; i < MAX_TASKS; i++)
 			if (tasks[i].state == ZOMBIE) {
-				sum += tasks[i].exit_code;
+				sum += tasks[i].exit_status >> 8;
 				release(&tasks[i]);
 				done++;
 			}

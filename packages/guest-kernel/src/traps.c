@@ -8,19 +8,13 @@
  * §4.5 (SET_CLOCKEVENT in nanoseconds raises IRQ 0 on vector 32; the timer
  * starts blocked in blocked_interrupts), §4.6 (LOAD_IDT_ENTRY).
  */
-#include "kernel.h"
+#include "task.h"
 
 #define GATE_INTERRUPT 0xe
 #define GATE_TRAP 0xf
 #define TIMER_VECTOR 32
 #define TICK_NS 10000000u /* 100 Hz */
 
-struct trap_frame {
-	u32 edi, esi, ebp, esp_dummy, ebx, edx, ecx, eax;
-	u32 gs, fs, es, ds;
-	u32 vector, errcode;
-	u32 eip, cs, eflags;
-};
 
 volatile u32 ticks;
 u32 breakpoints;
@@ -100,10 +94,12 @@ void trap_handler(struct trap_frame *f)
 	case TIMER_VECTOR:
 		ticks++;
 		hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
-		timer_tick();
+		/* The kernel is not preemptible: switch tasks only when the tick interrupted user mode. */
+		if ((f->cs & 3) == 3)
+			timer_tick();
 		return;
 	case 0x80:
-		f->eax = do_syscall(f->eax, f->ebx, f->ecx, f->edx);
+		do_syscall(f);
 		return;
 	case 3:
 		breakpoints++;
