@@ -50,17 +50,30 @@ function initrd(binary: Uint8Array): Uint8Array {
   return out;
 }
 
-async function inGuest(image: Uint8Array, script: string) {
+async function inGuest(image: Uint8Array, script: string, stdin?: string, argv = [BUSYBOX, "sh", "-c", script]) {
   const out: Uint8Array[] = [];
-  const m = new GuestMachine({ kernel, kernelName: "guest.elf", memoryBytes: 64 << 20, initrd: image, argv: [BUSYBOX, "sh", "-c", script], output: (b) => out.push(b) });
-  const exit = await m.run();
+  const m = new GuestMachine({
+    kernel,
+    kernelName: "guest.elf",
+    memoryBytes: 64 << 20,
+    initrd: image,
+    argv,
+    output: (b) => out.push(b),
+    acceptsInput: stdin !== undefined,
+  });
+  const running = m.run();
+  if (stdin !== undefined) {
+    m.input(new TextEncoder().encode(stdin));
+    m.inputEnd();
+  }
+  const exit = await running;
   const frames = m.allocator.inUse;
   m.close();
   return { exit, stdout: Buffer.concat(out).toString("latin1"), frames };
 }
 
-function natively(script: string) {
-  const r = spawnSync(BUSYBOX, ["sh", "-c", script], { encoding: "latin1", env: { PATH: "/bin:/usr/bin", HOME: "/" }, cwd: "/" });
+function natively(script: string, stdin = "") {
+  const r = spawnSync(BUSYBOX, ["sh", "-c", script], { encoding: "latin1", env: { PATH: "/bin:/usr/bin", HOME: "/" }, cwd: "/", input: stdin });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -89,6 +102,21 @@ describe("busybox-static (i386) in the Guest, against the same binary run native
       expect(guest.exit).toEqual({ kind: "poweroff", status: host.status });
     });
   }
+
+  it("console input: a script reads its stdin through the virtio console, then sees end-of-file", async () => {
+    const script = "while read a b; do echo \"$b $a\"; done; echo end";
+    const input = "one 1\ntwo 2\nthree 3\n";
+    const guest = await inGuest(image, script, input);
+    expect(guest.stdout).toBe(natively(script, input).stdout);
+    expect(guest.exit).toEqual({ kind: "poweroff", status: 0 });
+  });
+
+  it("an interactive shell fed through stdin runs each command and exits with the status asked for", async () => {
+    const guest = await inGuest(image, "", "echo one\necho two | wc -c\nexit 5\n", [BUSYBOX, "sh"]);
+    expect(guest.stdout).toContain("one\n");
+    expect(guest.stdout).toContain("4\n");
+    expect(guest.exit).toEqual({ kind: "poweroff", status: 5 });
+  });
 
   it("30 fork/exec/exit cycles", async () => {
     const script = "for i in $(seq 30); do /bin/busybox true; done; echo done";

@@ -63,6 +63,11 @@ static struct file root_dir = { "", 0040755, NULL, 0 };
 #define SYS_dup3 330
 #define SYS_pipe2 331
 #define SYS_statx 383
+#define SYS_poll 168
+#define POLLIN 1
+#define POLLOUT 4
+#define POLLHUP 16
+#define POLLNVAL 32
 
 #define O_ACCMODE 3
 #define O_CREAT 0100
@@ -253,8 +258,14 @@ static u32 do_read(struct ofile *o, u8 *buf, u32 len)
 {
 	switch (o->type) {
 	case F_CONSOLE:
+		for (;;) {
+			s32 n = console_read((char *)buf, len);
+			if (n >= 0)
+				return (u32)n;
+			sleep_on(&console_input_chan);
+		}
 	case F_NULL:
-		return 0; /* console input is not wired yet: end of file */
+		return 0;
 	case F_ZERO:
 		memset(buf, 0, len);
 		return len;
@@ -371,6 +382,55 @@ static u32 sys_getdents64(struct ofile *o, u8 *buf, u32 len)
 		n += reclen;
 	}
 	return n;
+}
+
+/* What `o` is ready for now (POLLIN / POLLOUT / POLLHUP). */
+static u32 poll_ready(struct ofile *o)
+{
+	switch (o->type) {
+	case F_CONSOLE:
+		return (console_readable() ? POLLIN : 0) | POLLOUT;
+	case F_PIPE_R:
+		return (o->pipe->count > 0 ? POLLIN : 0) | (o->pipe->writers == 0 ? POLLHUP : 0);
+	case F_PIPE_W:
+		return (o->pipe->count < PIPE_BYTES ? POLLOUT : 0);
+	default:
+		return POLLIN | POLLOUT;
+	}
+}
+
+/* poll(fds, n, timeout): wait until one descriptor is ready (timeout 0: just look). */
+static u32 sys_poll(u32 fds, u32 n, s32 timeout)
+{
+	if (n > MAX_FDS || !user_range_ok(fds, n * 8))
+		return (u32)-EFAULT;
+	for (;;) {
+		u32 ready = 0;
+		const void *chan = NULL;
+		for (u32 i = 0; i < n; i++) {
+			u8 *p = (u8 *)fds + i * 8;
+			s32 fd = *(s32 *)p;
+			u16 events = *(u16 *)(p + 4), revents = 0;
+			if (fd >= 0) {
+				struct ofile *o = fd_get((u32)fd);
+				if (o == NULL)
+					revents = POLLNVAL;
+				else {
+					revents = (u16)(poll_ready(o) & (events | POLLHUP));
+					if (chan == NULL)
+						chan = o->type == F_CONSOLE ? (const void *)&console_input_chan
+						       : (o->type == F_PIPE_R || o->type == F_PIPE_W) ? (const void *)o->pipe
+												       : NULL;
+				}
+			}
+			*(u16 *)(p + 6) = revents;
+			if (revents != 0)
+				ready++;
+		}
+		if (ready > 0 || timeout == 0 || chan == NULL)
+			return ready;
+		sleep_on(chan);
+	}
 }
 
 u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
@@ -607,6 +667,8 @@ u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
 		memcpy(current->cwd + 1, file->name, n + 1);
 		return 0;
 	}
+	case SYS_poll:
+		return sys_poll(a1, a2, (s32)a3);
 	case SYS_statx:
 		return (u32)-ENOSYS; /* the C library falls back to stat64 */
 	default:

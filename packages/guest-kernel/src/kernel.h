@@ -7,6 +7,13 @@
 void console_write(const char *s, size_t n);
 void virtio_console_init(u32 ram_bytes);
 bool virtio_console_write(const char *s, size_t n);
+u32 virtio_console_irq(void);
+void virtio_console_interrupt(void);
+s32 console_read(char *dst, u32 n);
+bool console_readable(void);
+extern int console_input_chan;
+void wake_up(const void *chan);
+bool any_runnable(void);
 void puts(const char *s);
 void printk(const char *fmt, ...);
 
@@ -22,6 +29,7 @@ extern u32 breakpoints, demand_faults, frames_in_use;
 
 void traps_init(void);
 void timer_start(void);
+void timer_resume(void);
 void safe_halt(void);
 void local_irq_enable(void);
 void local_irq_disable(void);

@@ -122,8 +122,10 @@ void start_kernel(void)
 	/* The timer: IRQ 0 every 10 ms of virtual time, while the Guest sleeps in HALT. */
 	local_irq_enable();
 	timer_start();
-	while (ticks < 5)
+	while (ticks < 5) {
+		timer_resume(); /* nothing else is runnable: ask for each tick explicitly */
 		safe_halt();
+	}
 	printk("timer: %u ticks while halted; wall clock %u s\n", ticks, lguest_data.time_sec);
 
 	/* Three processes in ring 3, each in its own address space, preempted by the timer. */

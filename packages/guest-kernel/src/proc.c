@@ -318,6 +318,8 @@ void schedule(void)
 	}
 	if (next == current)
 		return;
+	if (next != &idle_task)
+		timer_resume(); /* a task will run: it needs its time slices */
 	struct task *prev = current;
 	current = next;
 	next->slice = TIMESLICE;
@@ -351,11 +353,23 @@ void sleep_on(const void *chan)
 
 void wake_up(const void *chan)
 {
+	bool woke = false;
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (tasks[i].state == BLOCKED && tasks[i].wait_chan == chan) {
 			tasks[i].state = RUNNABLE;
 			tasks[i].wait_chan = NULL;
+			woke = true;
 		}
+	if (woke)
+		timer_resume();
+}
+
+bool any_runnable(void)
+{
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (tasks[i].state == RUNNABLE)
+			return true;
+	return false;
 }
 
 static struct task *by_pid(u32 pid)

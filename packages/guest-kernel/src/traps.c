@@ -19,6 +19,7 @@
 volatile u32 ticks;
 u32 breakpoints;
 
+extern char trap_33[];
 extern char trap_0[], trap_1[], trap_3[], trap_4[], trap_5[], trap_6[], trap_7[], trap_10[], trap_11[],
 	trap_12[], trap_13[], trap_14[], trap_16[], trap_17[], trap_19[], trap_32[], trap_128[];
 
@@ -55,6 +56,7 @@ void traps_init(void)
 			set_gate(v, handlers[v], v == 3 ? GATE_TRAP : GATE_INTERRUPT, v == 3 ? 3 : 0);
 	}
 	set_gate(TIMER_VECTOR, trap_32, GATE_INTERRUPT, 0);
+	set_gate(TIMER_VECTOR + 1, trap_33, GATE_INTERRUPT, 0); /* IRQ 1: the Launcher's first device */
 	/* System calls: a trap gate user mode may use, so the CPU delivers them directly. */
 	set_gate(0x80, trap_128, GATE_TRAP, 3);
 	/* The stack traps from user mode will land on, and the CPU's direct traps need mapped. */
@@ -75,10 +77,22 @@ void local_irq_disable(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+static bool timer_armed;
+
 void timer_start(void)
 {
 	lguest_data.blocked_interrupts &= ~1u;
 	hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+	timer_armed = true;
+}
+
+/* Re-arm the tick after an idle stretch (called when a sleeping task wakes). */
+void timer_resume(void)
+{
+	if (!timer_armed && !(lguest_data.blocked_interrupts & 1u)) {
+		hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+		timer_armed = true;
+	}
 }
 
 /* Sleep until an interrupt: HALT with interrupts enabled (the Host wakes us with IF on). */
@@ -93,10 +107,18 @@ void trap_handler(struct trap_frame *f)
 	switch (f->vector) {
 	case TIMER_VECTOR:
 		ticks++;
-		hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
+		/* Tickless when idle: with nothing runnable, stop the tick so the Host can let the
+		 * Guest sleep until a device interrupt (timer_resume starts it again). */
+		timer_armed = any_runnable();
+		if (timer_armed)
+			hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
 		/* The kernel is not preemptible: switch tasks only when the tick interrupted user mode. */
 		if ((f->cs & 3) == 3)
 			timer_tick();
+		return;
+	case TIMER_VECTOR + 1:
+		if (virtio_console_irq() == 1)
+			virtio_console_interrupt();
 		return;
 	case 0x80:
 		do_syscall(f);

@@ -29,9 +29,31 @@ struct vq {
 	volatile u16 *used;  /* flags, idx, then {u32 id, u32 len}[num] */
 };
 
-static struct vq tx;
+static struct vq tx, rx;
 static bool ready;
 static char tx_buf[1024];
+static u32 rx_irq, rx_last_used;
+static bool rx_eof;
+#define RX_BUFS 8
+#define RX_BUF_BYTES 256
+static char rx_bufs[RX_BUFS][RX_BUF_BYTES];
+
+/* Console input waiting to be read (a ring of bytes). */
+static char in_buf[4096];
+static u32 in_head, in_count;
+int console_input_chan; /* tasks reading the console sleep on its address */
+
+static void rx_post(u32 id)
+{
+	rx.desc[id].addr = pa(rx_bufs[id]);
+	rx.desc[id].addr_high = 0;
+	rx.desc[id].len = RX_BUF_BYTES;
+	rx.desc[id].flags = 2; /* VRING_DESC_F_WRITE: the device fills it */
+	u16 idx = rx.avail[1];
+	rx.avail[2 + idx % rx.num] = (u16)id;
+	__asm__ volatile("" ::: "memory");
+	rx.avail[1] = (u16)(idx + 1);
+}
 
 static void vq_init(struct vq *q, u32 num, u32 pfn)
 {
@@ -58,11 +80,16 @@ void virtio_console_init(u32 ram_bytes)
 		u8 *d = desc + off;
 		u32 num_vq = d[1], feature_len = d[2], config_len = d[3];
 		if (d[0] == VIRTIO_ID_CONSOLE && num_vq >= 2) {
-			const u8 *cfg = d + 5 + 8; /* queue 1: the transmit queue */
+			const u8 *rcfg = d + 5, *cfg = d + 5 + 8; /* queue 0 receives, queue 1 transmits */
+			vq_init(&rx, *(const u16 *)rcfg, *(const u32 *)(rcfg + 4));
+			rx_irq = *(const u16 *)(rcfg + 2);
+			for (u32 i = 0; i < RX_BUFS; i++)
+				rx_post(i);
 			vq_init(&tx, *(const u16 *)cfg, *(const u32 *)(cfg + 4));
 			tx.avail[0] = VRING_AVAIL_F_NO_INTERRUPT;
 			d[4] = STATUS_DRIVER_OK;
 			hcall(LHCALL_NOTIFY, ram_bytes + off, 0, 0, 0);
+			hcall(LHCALL_NOTIFY, rx.ring_pa, 0, 0, 0); /* receive buffers are ready */
 			ready = true;
 			return;
 		}
@@ -91,4 +118,59 @@ bool virtio_console_write(const char *s, size_t n)
 		n -= k;
 	}
 	return true;
+}
+
+/* The console's interrupt line (0: none). */
+u32 virtio_console_irq(void)
+{
+	return ready ? rx_irq : 0;
+}
+
+/*G:510 Input travels the other way: the Guest lends the Launcher eight
+ * buffers in the receive queue, and the Launcher fills one whenever the user
+ * types, marks it used and raises the console's interrupt. The handler moves
+ * the bytes into the kernel's input buffer, lends the buffer out again and
+ * wakes whoever sleeps in read(). A buffer handed back empty means the
+ * Launcher's input has ended. :*/
+void virtio_console_interrupt(void)
+{
+	bool repost = false;
+	while (rx_last_used != rx.used[1]) {
+		const u32 *elem = (const u32 *)(rx.used + 2) + 2 * (rx_last_used % rx.num);
+		u32 id = elem[0], len = elem[1];
+		rx_last_used = (u16)(rx_last_used + 1);
+		if (id >= RX_BUFS)
+			continue;
+		if (len == 0)
+			rx_eof = true;
+		for (u32 i = 0; i < len && i < RX_BUF_BYTES && in_count < sizeof(in_buf); i++) {
+			in_buf[(in_head + in_count) % sizeof(in_buf)] = rx_bufs[id][i];
+			in_count++;
+		}
+		rx_post(id);
+		repost = true;
+	}
+	if (repost)
+		hcall(LHCALL_NOTIFY, rx.ring_pa, 0, 0, 0);
+	wake_up(&console_input_chan);
+}
+
+/* Read console input: the bytes waiting (at most n), 0 at end of input, -1 if none yet. */
+s32 console_read(char *dst, u32 n)
+{
+	if (in_count == 0)
+		return rx_eof || !ready ? 0 : -1;
+	u32 k = 0;
+	while (k < n && in_count > 0) {
+		dst[k++] = in_buf[in_head];
+		in_head = (in_head + 1) % sizeof(in_buf);
+		in_count--;
+	}
+	return (s32)k;
+}
+
+/* Whether a read of the console would not block. */
+bool console_readable(void)
+{
+	return in_count > 0 || rx_eof || !ready;
 }

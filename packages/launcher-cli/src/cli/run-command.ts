@@ -205,8 +205,12 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
     output: io.output,
     initrd: buildInitrd(options),
     argv: options.argv,
+    acceptsInput: true,
   });
-  const stopInput = io.input((bytes) => machine.input(bytes));
+  const stopInput = io.input(
+    (bytes) => machine.input(bytes),
+    () => machine.inputEnd(),
+  );
   const stopInterrupt = io.onInterrupt(() => machine.stop());
   const started = io.now();
   let exit: GuestExit;

@@ -57,7 +57,9 @@ export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
 Boot a paravirtual Guest kernel on the lguest Host: an emulated 32-bit PC
 whose Host (TypeScript) runs the Guest kernel in ring 1 with shadow paging,
 hypercalls and virtual interrupts, as Linux's lguest did. Without --kernel
-it boots the bundled littleguest Guest kernel.
+it boots the bundled littleguest Guest kernel. Standard input goes to the
+Guest's console (raw on a terminal: press Ctrl-C three times within a
+second to quit).
 
 Options:
   --kernel FILE   an i386 ELF lguest Guest kernel (segments at physical

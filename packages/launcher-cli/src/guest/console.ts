@@ -21,6 +21,8 @@ export class VirtioConsole implements BusDevice {
   readonly config = new Uint8Array(0);
   queues?: Virtqueue[];
   private pending: Uint8Array[] = [];
+  private ended = false;
+  private endDelivered = false;
   /** Bytes the Guest transmitted. */
   transmitted = 0;
   /** Bytes delivered to the Guest. */
@@ -65,6 +67,12 @@ export class VirtioConsole implements BusDevice {
     this.deliver();
   }
 
+  /** The input has ended: once everything before is delivered, an empty buffer says so. */
+  end(): void {
+    this.ended = true;
+    this.deliver();
+  }
+
   /** Bytes waiting for receive buffers. */
   get waiting(): number {
     return this.pending.reduce((n, b) => n + b.length, 0);
@@ -95,6 +103,13 @@ export class VirtioConsole implements BusDevice {
       }
       this.received += written;
       raise = queue.put(chain.head, written) || raise;
+    }
+    if (this.ended && !this.endDelivered && this.pending.length === 0) {
+      const chain = queue.take();
+      if (chain !== null) {
+        this.endDelivered = true;
+        raise = queue.put(chain.head, 0) || raise;
+      }
     }
     if (raise) this.interrupt(queue.irq);
   }

@@ -47,6 +47,11 @@ export interface GuestMachineOptions {
   readonly hostCpus?: number;
   /** Seed for the Host's random choices (default 1). */
   readonly seed?: number;
+  /**
+   * Whether input will come through {@link GuestMachine.input} until {@link GuestMachine.inputEnd}:
+   * a Guest that sleeps waiting for it is then waited for instead of being reported stuck.
+   */
+  readonly acceptsInput?: boolean;
   /** An initial RAM disk (a newc cpio archive), placed at the top of Guest RAM. */
   readonly initrd?: Uint8Array;
   /**
@@ -100,6 +105,8 @@ export class GuestMachine {
   readonly console: VirtioConsole;
   private readonly output: (bytes: Uint8Array) => void;
   private stopRequested = false;
+  private inputOpen: boolean;
+  private inputArrived: (() => void) | null = null;
 
   constructor(options: GuestMachineOptions) {
     const ramBytes = options.memoryBytes ?? DEFAULT_GUEST_RAM;
@@ -108,6 +115,7 @@ export class GuestMachine {
     }
     this.ramBytes = ramBytes;
     this.output = options.output ?? (() => {});
+    this.inputOpen = options.acceptsInput ?? false;
     const image = parseElf32(options.kernel, options.kernelName);
     const cmdline = new TextEncoder().encode(options.cmdline ?? "");
     if (cmdline.length > CMDLINE_MAX) {
@@ -185,11 +193,26 @@ export class GuestMachine {
   /** Input for the Guest's console. */
   input(bytes: Uint8Array): void {
     this.console.input(bytes);
+    this.wake();
+  }
+
+  /** The console input has ended (the Guest reads end-of-file once it has read the rest). */
+  inputEnd(): void {
+    this.inputOpen = false;
+    this.console.end();
+    this.wake();
+  }
+
+  private wake(): void {
+    const resolve = this.inputArrived;
+    this.inputArrived = null;
+    resolve?.();
   }
 
   /** Ask {@link GuestMachine.run} to return at its next look (e.g. on Ctrl-C). */
   stop(): void {
     this.stopRequested = true;
+    this.wake();
   }
 
   /**
@@ -207,8 +230,13 @@ export class GuestMachine {
         case "dead":
           return this.death(ev.reason, ev.restart);
         case "idle":
-          if (ev.wakeAtNs === null) return { kind: "stuck" };
-          await new Promise((r) => setTimeout(r, 1));
+          if (ev.wakeAtNs === null) {
+            // Halted with no timer: only input can wake the Guest now.
+            if (!this.inputOpen) return { kind: "stuck" };
+            await new Promise<void>((r) => {
+              this.inputArrived = r;
+            });
+          } else await new Promise((r) => setTimeout(r, 1));
           break;
         case "budget":
           await new Promise((r) => setImmediate(r));
