@@ -6,7 +6,9 @@
  * `dpkg --add-architecture i386`.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { GuestMachine } from "@littleguest/launcher-cli";
 import { describe, expect, it } from "vitest";
@@ -50,12 +52,13 @@ function initrd(binary: Uint8Array): Uint8Array {
   return out;
 }
 
-async function inGuest(image: Uint8Array, script: string, stdin?: string, argv = [BUSYBOX, "sh", "-c", script]) {
+async function inGuest(image: Uint8Array, script: string, stdin?: string, argv = [BUSYBOX, "sh", "-c", script], cmdline = "") {
   const out: Uint8Array[] = [];
   const m = new GuestMachine({
     kernel,
     kernelName: "guest.elf",
     memoryBytes: 64 << 20,
+    cmdline,
     initrd: image,
     argv,
     output: (b) => out.push(b),
@@ -72,8 +75,14 @@ async function inGuest(image: Uint8Array, script: string, stdin?: string, argv =
   return { exit, stdout: Buffer.concat(out).toString("latin1"), frames };
 }
 
+/**
+ * Run natively. Scripts that write files `cd ${T:-/tmp}`: natively T is a fresh directory,
+ * in the Guest it is unset.
+ */
 function natively(script: string, stdin = "") {
-  const r = spawnSync(BUSYBOX, ["sh", "-c", script], { encoding: "latin1", env: { PATH: "/bin:/usr/bin", HOME: "/" }, cwd: "/", input: stdin });
+  const T = mkdtempSync(join(tmpdir(), "busybox-native-"));
+  // The Guest's console is both stdout and stderr: merge them natively too, in order.
+  const r = spawnSync(BUSYBOX, ["sh", "-c", `exec 2>&1; ${script}`], { encoding: "latin1", env: { PATH: "/bin:/usr/bin", HOME: "/", T }, cwd: "/", input: stdin });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -90,6 +99,14 @@ const SCRIPTS: [string, string][] = [
   ["arithmetic without forks", "x=0; while [ $x -lt 200 ]; do x=$((x + 3)); done; echo $x"],
   ["cut and head", "printf 'a:b:c\\nd:e:f\\n' | cut -d: -f2 | head -1"],
   ["expr and command substitution", "echo $(expr 6 \\* 7)"],
+  [
+    "files: create, append, move, list, remove",
+    "cd ${T:-/tmp} && echo hello > a && echo world >> a && cat a && mkdir d && mv a d/b && ls d && wc -l d/b && rm d/b && rmdir d && ls && echo empty",
+  ],
+  ["a bigger file: seq, wc, tail, sort -rn", "cd ${T:-/tmp} && seq 1 2000 > big && wc -c big && tail -1 big && sort -rn big | head -3"],
+  ["signals: a trap handler, kill -9 and the shell's report", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; sh -c 'kill -9 $$'; echo status $?"],
+  ["background jobs and wait (sorted: their order is the scheduler's)", "(for i in 3 1 2; do (echo job $i) & done; wait; echo all done) | sort"],
+  ["errors: a missing file and a non-empty directory", "cd ${T:-/tmp}; cat nothing; echo $?; mkdir x; echo 1 > x/f; rmdir x; echo $?"],
 ];
 
 describe("busybox-static (i386) in the Guest, against the same binary run natively", () => {
@@ -118,10 +135,27 @@ describe("busybox-static (i386) in the Guest, against the same binary run native
     expect(guest.exit).toEqual({ kind: "poweroff", status: 5 });
   });
 
-  it("30 fork/exec/exit cycles", async () => {
-    const script = "for i in $(seq 30); do /bin/busybox true; done; echo done";
-    const guest = await inGuest(image, script);
-    expect(guest.stdout).toBe("done\n");
+  it("stress: 200 fork/exec/exit cycles, and every page comes back", async () => {
+    const script = "for i in $(seq 200); do /bin/busybox true; done; echo done";
+    const guest = await inGuest(image, script, undefined, [BUSYBOX, "sh", "-c", script], "lguest.debug");
+    expect(guest.stdout).toMatch(/^done\n/m);
+    const m = /frames in use: (\d+) before the first process, (\d+) after the last/.exec(guest.stdout);
+    expect(m?.[2]).toBe(m?.[1]);
     expect(guest.exit).toEqual({ kind: "poweroff", status: 0 });
+  });
+
+  it("stress: 10 processes at once (more than the Host's 4 cached page directories), each computing its own sum", async () => {
+    const script =
+      "for i in $(seq 10); do (s=0; j=0; while [ $j -lt 150 ]; do j=$((j + 1)); s=$((s + j * i)); done; echo $i $s) & done; wait";
+    const guest = await inGuest(image, `(${script}) | sort -n`);
+    const host = natively(`(${script}) | sort -n`);
+    expect(guest.stdout).toBe(host.stdout);
+    expect(guest.stdout.split("\n")[9]).toBe(`10 ${10 * ((150 * 151) / 2)}`);
+  });
+
+  it("fork gives the child its own copy of memory: the parent's variables are untouched", async () => {
+    const script = "x=1; (x=2; echo child $x); echo parent $x; y=$(x=3; echo $x); echo $y $x";
+    const guest = await inGuest(image, script);
+    expect(guest.stdout).toBe(natively(script).stdout);
   });
 });

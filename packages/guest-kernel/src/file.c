@@ -23,7 +23,7 @@ struct pipe {
 struct ofile {
 	enum ftype type;
 	u32 refs, flags;
-	const struct file *f; /* F_FILE, F_DIR */
+	struct file *f; /* F_FILE, F_DIR */
 	u32 off;
 	struct pipe *pipe;
 	bool used;
@@ -33,7 +33,7 @@ struct ofile {
 #define MAX_PIPES 16
 static struct ofile ofiles[MAX_OFILES];
 static struct pipe pipes[MAX_PIPES];
-static struct file root_dir = { "", 0040755, NULL, 0 };
+static struct file root_dir = { "", 0040755, NULL, 0, NULL, { 0 } };
 
 #define SYS_read 3
 #define SYS_write 4
@@ -64,6 +64,26 @@ static struct file root_dir = { "", 0040755, NULL, 0 };
 #define SYS_pipe2 331
 #define SYS_statx 383
 #define SYS_poll 168
+#define SYS_unlink 10
+#define SYS_chmod 15
+#define SYS_rename 38
+#define SYS_mkdir 39
+#define SYS_rmdir 40
+#define SYS_fchmod 94
+#define SYS_fsync 118
+#define SYS_fdatasync 148
+#define SYS_truncate64 193
+#define SYS_ftruncate64 194
+#define SYS_chown32 212
+#define SYS_mkdirat 296
+#define SYS_unlinkat 301
+#define SYS_renameat 302
+#define SYS_utimensat 320
+#define SYS_renameat2 353
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_EXCL 0200
+#define AT_REMOVEDIR 0x200
 #define POLLIN 1
 #define POLLOUT 4
 #define POLLHUP 16
@@ -197,7 +217,7 @@ static bool normalize(const char *path, char *out, u32 max)
 	return true;
 }
 
-static const struct file *lookup_path(const char *path)
+static struct file *lookup_path(const char *path)
 {
 	char norm[256];
 	if (!normalize(path, norm, sizeof(norm)))
@@ -205,7 +225,7 @@ static const struct file *lookup_path(const char *path)
 	if (norm[0] == 0)
 		return &root_dir;
 	if (memcmp(norm, "proc/self/exe", 14) == 0)
-		return current->exe;
+		return (struct file *)current->exe;
 	return fs_lookup(norm);
 }
 
@@ -217,13 +237,35 @@ const struct file *resolve_exe(const char *path)
 	return f != NULL && (f->mode & 0170000) == 0100000 ? f : NULL;
 }
 
+static bool is_dir(const struct file *f)
+{
+	return (f->mode & 0170000) == 0040000;
+}
+
+/* The directory that would hold normalized path `norm` exists. */
+static bool parent_exists(const char *norm)
+{
+	char parent[128];
+	u32 n = strlen(norm);
+	while (n > 0 && norm[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return true; /* in the root */
+	if (n >= sizeof(parent))
+		return false;
+	memcpy(parent, norm, n - 1);
+	parent[n - 1] = 0;
+	const struct file *p = fs_lookup(parent);
+	return p != NULL && is_dir(p);
+}
+
 static u32 sys_open(u32 pathp, u32 flags)
 {
 	if (!user_range_ok(pathp, 1))
 		return (u32)-EFAULT;
 	const char *path = (const char *)pathp;
 	enum ftype type = F_FILE;
-	const struct file *f = NULL;
+	struct file *f = NULL;
 	char norm[256];
 	if (!normalize(path, norm, sizeof(norm)))
 		return (u32)-ENOENT;
@@ -235,12 +277,27 @@ static u32 sys_open(u32 pathp, u32 flags)
 		type = F_CONSOLE;
 	else {
 		f = lookup_path(path);
-		if (f == NULL)
-			return (u32)((flags & O_CREAT) ? -EROFS : -ENOENT);
-		if ((f->mode & 0170000) == 0040000)
+		if (f != NULL && (flags & O_CREAT) && (flags & O_EXCL))
+			return (u32)-EEXIST;
+		if (f == NULL) {
+			if (!(flags & O_CREAT))
+				return (u32)-ENOENT;
+			if (!parent_exists(norm))
+				return (u32)-ENOENT;
+			f = fs_create(norm, 0100644);
+			if (f == NULL)
+				return (u32)-ENOSPC;
+		}
+		if (is_dir(f))
 			type = F_DIR;
-		if ((flags & O_ACCMODE) != 0)
-			return (u32)(type == F_DIR ? -EISDIR : -EROFS);
+		if ((flags & O_ACCMODE) != 0) {
+			if (type == F_DIR)
+				return (u32)-EISDIR;
+			if (f == current->exe || !fs_make_writable(f))
+				return (u32)-ETXTBSY;
+			if (flags & O_TRUNC)
+				fs_truncate(f, 0);
+		}
 	}
 	s32 fd = alloc_fd(0);
 	if (fd < 0)
@@ -252,6 +309,70 @@ static u32 sys_open(u32 pathp, u32 flags)
 	o->flags = flags;
 	current->fds[fd] = o;
 	return (u32)fd;
+}
+
+static bool dir_empty(const struct file *d)
+{
+	u32 n = strlen(d->name);
+	for (const struct file *e = fs_nth(0); e != NULL; e = fs_nth((u32)(e - fs_nth(0)) + 1))
+		if (e != d && memcmp(e->name, d->name, n) == 0 && e->name[n] == '/')
+			return false;
+	return true;
+}
+
+static u32 sys_unlink(u32 pathp, bool dir)
+{
+	if (!user_range_ok(pathp, 1))
+		return (u32)-EFAULT;
+	struct file *f = lookup_path((const char *)pathp);
+	if (f == NULL || f == &root_dir)
+		return (u32)-ENOENT;
+	if (dir != is_dir(f))
+		return (u32)(dir ? -ENOTDIR : -EISDIR);
+	if (dir && !dir_empty(f))
+		return (u32)-ENOTEMPTY;
+	for (int i = 0; i < MAX_OFILES; i++)
+		if (ofiles[i].used && ofiles[i].f == f)
+			return (u32)-EBUSY; /* open files are not kept alive after unlink yet */
+	fs_delete(f);
+	return 0;
+}
+
+static u32 sys_mkdir(u32 pathp)
+{
+	char norm[256];
+	if (!user_range_ok(pathp, 1))
+		return (u32)-EFAULT;
+	if (!normalize((const char *)pathp, norm, sizeof(norm)) || norm[0] == 0)
+		return (u32)-EEXIST;
+	if (fs_lookup(norm) != NULL)
+		return (u32)-EEXIST;
+	if (!parent_exists(norm))
+		return (u32)-ENOENT;
+	return fs_create(norm, 0040755) != NULL ? 0 : (u32)-ENOSPC;
+}
+
+static u32 sys_rename(u32 from, u32 to)
+{
+	char norm[256];
+	if (!user_range_ok(from, 1) || !user_range_ok(to, 1))
+		return (u32)-EFAULT;
+	struct file *f = lookup_path((const char *)from);
+	if (f == NULL || f == &root_dir)
+		return (u32)-ENOENT;
+	if (is_dir(f) && !dir_empty(f))
+		return (u32)-EBUSY; /* moving a whole tree is not supported yet */
+	if (!normalize((const char *)to, norm, sizeof(norm)) || !parent_exists(norm))
+		return (u32)-ENOENT;
+	struct file *old = fs_lookup(norm);
+	if (old == f)
+		return 0;
+	if (old != NULL) {
+		if (is_dir(old))
+			return (u32)-EISDIR;
+		fs_delete(old);
+	}
+	return fs_rename(f, norm) ? 0 : (u32)-ENOSPC;
 }
 
 static u32 do_read(struct ofile *o, u8 *buf, u32 len)
@@ -270,9 +391,9 @@ static u32 do_read(struct ofile *o, u8 *buf, u32 len)
 		memset(buf, 0, len);
 		return len;
 	case F_FILE: {
-		u32 left = o->f->size > o->off ? o->f->size - o->off : 0;
-		u32 n = len < left ? len : left;
-		memcpy(buf, o->f->data + o->off, n);
+		if ((o->flags & O_ACCMODE) == 1)
+			return (u32)-EBADF; /* opened write-only */
+		u32 n = fs_read(o->f, o->off, buf, len);
 		o->off += n;
 		return n;
 	}
@@ -308,12 +429,27 @@ static u32 do_write(struct ofile *o, const u8 *buf, u32 len)
 	case F_NULL:
 	case F_ZERO:
 		return len;
+	case F_FILE: {
+		if ((o->flags & O_ACCMODE) == 0)
+			return (u32)-EBADF;
+		if (o->flags & O_APPEND)
+			o->off = o->f->size;
+		s32 n = fs_write(o->f, o->off, buf, len);
+		if (n > 0)
+			o->off += (u32)n;
+		return (u32)n;
+	}
 	case F_PIPE_W: {
 		struct pipe *p = o->pipe;
 		u32 n = 0;
 		while (n < len) {
-			if (p->readers == 0)
-				return n > 0 ? n : (u32)-EPIPE;
+			if (p->readers == 0) {
+				/* Nobody will ever read this: SIGPIPE, whose default action ends the writer
+				 * (handlers are not delivered yet). */
+				if (n == 0)
+					exit_with_status(SIGPIPE);
+				return n;
+			}
 			if (p->count == PIPE_BYTES) {
 				wake_up(p);
 				sleep_on(p);
@@ -669,6 +805,46 @@ u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
 	}
 	case SYS_poll:
 		return sys_poll(a1, a2, (s32)a3);
+	case SYS_unlink:
+		return sys_unlink(a1, false);
+	case SYS_unlinkat:
+		if (a1 != AT_FDCWD && user_range_ok(a2, 1) && *(const char *)a2 != '/')
+			return (u32)-ENOSYS;
+		return sys_unlink(a2, (a3 & AT_REMOVEDIR) != 0);
+	case SYS_rmdir:
+		return sys_unlink(a1, true);
+	case SYS_mkdir:
+		return sys_mkdir(a1);
+	case SYS_mkdirat:
+		if (a1 != AT_FDCWD && user_range_ok(a2, 1) && *(const char *)a2 != '/')
+			return (u32)-ENOSYS;
+		return sys_mkdir(a2);
+	case SYS_rename:
+		return sys_rename(a1, a2);
+	case SYS_renameat:
+	case SYS_renameat2:
+		return sys_rename(a2, a4);
+	case SYS_ftruncate64:
+		if ((o = fd_get(a1)) == NULL || o->type != F_FILE || (o->flags & O_ACCMODE) == 0)
+			return (u32)-EBADF;
+		fs_truncate(o->f, a2);
+		return 0;
+	case SYS_truncate64: {
+		if (!user_range_ok(a1, 1))
+			return (u32)-EFAULT;
+		struct file *file = lookup_path((const char *)a1);
+		if (file == NULL)
+			return (u32)-ENOENT;
+		fs_truncate(file, a2);
+		return 0;
+	}
+	case SYS_chmod:
+	case SYS_fchmod:
+	case SYS_chown32:
+	case SYS_fsync:
+	case SYS_fdatasync:
+	case SYS_utimensat:
+		return 0;
 	case SYS_statx:
 		return (u32)-ENOSYS; /* the C library falls back to stat64 */
 	default:

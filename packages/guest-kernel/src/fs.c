@@ -70,10 +70,141 @@ struct file *fs_lookup(const char *path)
 {
 	while (*path == '/')
 		path++;
+	if (*path == 0)
+		return NULL;
 	for (u32 i = 0; i < nfiles; i++)
 		if (streq(files[i].name, path))
 			return &files[i];
 	return NULL;
+}
+
+/*G:610 Files created at run time (a shell's redirections, /tmp) live in the
+ * kernel's own frames: a writable file holds a page of frame addresses, one
+ * per 4 KiB of contents, up to 4 MiB. A file from the initramfs becomes
+ * writable the same way the first time someone opens it for writing: its
+ * bytes are copied into fresh frames, and the archive's copy is forgotten. :*/
+struct file *fs_create(const char *path, u32 mode)
+{
+	while (*path == '/')
+		path++;
+	u32 n = strlen(path);
+	if (n == 0 || n >= sizeof(files[0].wname))
+		return NULL;
+	struct file *f = NULL;
+	for (u32 i = 0; i < nfiles; i++)
+		if (files[i].name[0] == 0) {
+			f = &files[i];
+			break;
+		}
+	if (f == NULL) {
+		if (nfiles == MAX_FILES)
+			return NULL;
+		f = &files[nfiles++];
+	}
+	memset(f, 0, sizeof(*f));
+	memcpy(f->wname, path, n + 1);
+	f->name = f->wname;
+	f->mode = mode;
+	return f;
+}
+
+bool fs_make_writable(struct file *f)
+{
+	if (f->pages != NULL)
+		return true;
+	if (f->size > FILE_MAX_BYTES)
+		return false;
+	f->pages = va(alloc_frame());
+	for (u32 off = 0; off < f->size; off += PAGE_SIZE) {
+		u32 frame = alloc_frame();
+		u32 k = f->size - off < PAGE_SIZE ? f->size - off : PAGE_SIZE;
+		memcpy(va(frame), f->data + off, k);
+		f->pages[off / PAGE_SIZE] = frame;
+	}
+	f->data = NULL;
+	return true;
+}
+
+u32 fs_read(const struct file *f, u32 off, u8 *buf, u32 len)
+{
+	if (off >= f->size)
+		return 0;
+	u32 n = len < f->size - off ? len : f->size - off;
+	if (f->pages == NULL) {
+		memcpy(buf, f->data + off, n);
+		return n;
+	}
+	for (u32 done = 0; done < n;) {
+		u32 at = off + done, k = PAGE_SIZE - at % PAGE_SIZE;
+		if (k > n - done)
+			k = n - done;
+		u32 frame = f->pages[at / PAGE_SIZE];
+		if (frame != 0)
+			memcpy(buf + done, (u8 *)va(frame) + at % PAGE_SIZE, k);
+		else
+			memset(buf + done, 0, k);
+		done += k;
+	}
+	return n;
+}
+
+s32 fs_write(struct file *f, u32 off, const u8 *buf, u32 len)
+{
+	if (!fs_make_writable(f))
+		return -27; /* EFBIG */
+	if (off > FILE_MAX_BYTES || len > FILE_MAX_BYTES - off)
+		return -27;
+	for (u32 done = 0; done < len;) {
+		u32 at = off + done, k = PAGE_SIZE - at % PAGE_SIZE;
+		if (k > len - done)
+			k = len - done;
+		u32 *slot = &f->pages[at / PAGE_SIZE];
+		if (*slot == 0)
+			*slot = alloc_frame();
+		memcpy((u8 *)va(*slot) + at % PAGE_SIZE, buf + done, k);
+		done += k;
+	}
+	if (off + len > f->size)
+		f->size = off + len;
+	return (s32)len;
+}
+
+void fs_truncate(struct file *f, u32 size)
+{
+	if (!fs_make_writable(f))
+		return;
+	if (size > FILE_MAX_BYTES)
+		size = FILE_MAX_BYTES;
+	for (u32 p = (size + PAGE_SIZE - 1) / PAGE_SIZE; p < 1024; p++)
+		if (f->pages[p] != 0) {
+			free_frame(f->pages[p]);
+			f->pages[p] = 0;
+		}
+	if (size < f->size && size % PAGE_SIZE != 0 && f->pages[size / PAGE_SIZE] != 0)
+		memset((u8 *)va(f->pages[size / PAGE_SIZE]) + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+	f->size = size;
+}
+
+void fs_delete(struct file *f)
+{
+	if (f->pages != NULL) {
+		fs_truncate(f, 0);
+		free_frame(pa(f->pages));
+	}
+	memset(f, 0, sizeof(*f));
+	f->name = f->wname; /* "": deleted, the slot is free */
+}
+
+bool fs_rename(struct file *f, const char *path)
+{
+	while (*path == '/')
+		path++;
+	u32 n = strlen(path);
+	if (n == 0 || n >= sizeof(f->wname))
+		return false;
+	memcpy(f->wname, path, n + 1);
+	f->name = f->wname;
+	return true;
 }
 
 /* The n-th file of the initramfs, or NULL past the end (for directory listings). */

@@ -23,7 +23,8 @@ void __attribute__((noreturn)) power_off(u32 status);
 void __attribute__((noreturn)) panic(const char *msg);
 
 extern char boot_stack_top[];
-extern bool kernel_debug; /* "lguest.debug" on the command line */
+extern bool kernel_debug;  /* "lguest.debug" on the command line */
+extern bool kernel_strace; /* "lguest.strace": every system call and its result */
 extern volatile u32 ticks;
 extern u32 breakpoints, demand_faults, frames_in_use;
 
@@ -48,9 +49,19 @@ u32 run_processes(u32 n);
 struct file {
 	const char *name; /* path without the leading '/' */
 	u32 mode;
-	const u8 *data;
+	const u8 *data;	 /* initramfs bytes, or NULL once the file lives in `pages` */
 	u32 size;
+	u32 *pages;	 /* writable files: a frame of frame addresses (NULL: read-only data) */
+	char wname[116]; /* the name of a file created at run time */
 };
+#define FILE_MAX_BYTES (1024u * 4096u)
+struct file *fs_create(const char *path, u32 mode);
+bool fs_make_writable(struct file *f);
+u32 fs_read(const struct file *f, u32 off, u8 *buf, u32 len);
+s32 fs_write(struct file *f, u32 off, const u8 *buf, u32 len);
+void fs_truncate(struct file *f, u32 size);
+void fs_delete(struct file *f);
+bool fs_rename(struct file *f, const char *path);
 void fs_init(u32 initrd, u32 size);
 struct file *fs_lookup(const char *path);
 const struct file *fs_nth(u32 n);

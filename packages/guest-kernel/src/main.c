@@ -44,7 +44,7 @@ void panic(const char *msg)
 /*G:800 With `lguest run -- PROGRAM ARGS` the Launcher puts the argument
  * vector into the initramfs as /.lguest/argv, NUL-separated; the kernel runs
  * that program as its first process and powers off with its exit status. :*/
-bool kernel_debug;
+bool kernel_debug, kernel_strace;
 
 static bool has_word(const char *s, const char *w)
 {
@@ -74,7 +74,10 @@ static void run_first_program(void)
 	}
 	local_irq_enable();
 	timer_start();
+	u32 before = frames_in_use;
 	u32 status = run_program(f, argc, argv);
+	if (kernel_debug)
+		printk("[kernel] frames in use: %u before the first process, %u after the last\n", before, frames_in_use);
 	power_off(status);
 }
 
@@ -92,12 +95,15 @@ void start_kernel(void)
 	}
 	u32 cmdline = *(const u32 *)(bp + BP_CMD_LINE_PTR);
 	kernel_debug = cmdline != 0 && has_word(va(cmdline), "lguest.debug");
+	kernel_strace = cmdline != 0 && has_word(va(cmdline), "lguest.strace");
 	u32 initrd = *(const u32 *)(bp + BP_RAMDISK_IMAGE), initrd_size = *(const u32 *)(bp + BP_RAMDISK_SIZE);
 	mm_init(ram, initrd_size ? initrd : ram);
 	virtio_console_init(ram);
 	traps_init();
 	if (initrd_size != 0) {
 		fs_init(initrd, initrd_size);
+		if (fs_lookup("tmp") == NULL)
+			fs_create("tmp", 0041777); /* a writable /tmp */
 		run_first_program(); /* does not return when the Launcher named a program */
 	}
 	printk("littleguest Guest kernel on lguest: %u MiB RAM, reserve_mem %u KiB\n", ram >> 20,

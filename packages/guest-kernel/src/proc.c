@@ -181,6 +181,8 @@ static bool load_image(struct task *t, const struct file *f, u32 argc, const cha
 		       const char *const *envv, u32 *entry_out, u32 *sp_out)
 {
 	const u8 *img = f->data;
+	if (img == NULL) /* a file written at run time: not contiguous, not executable (yet) */
+		return false;
 	if (f->size < 52 || img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' || img[3] != 'F' || img[4] != 1 ||
 	    *(const u16 *)(img + 18) != 3)
 		return false;
@@ -372,7 +374,7 @@ bool any_runnable(void)
 	return false;
 }
 
-static struct task *by_pid(u32 pid)
+struct task *task_by_pid(u32 pid)
 {
 	if (pid == 0)
 		return &idle_task;
@@ -384,15 +386,24 @@ static struct task *by_pid(u32 pid)
 
 void sys_exit(u32 code)
 {
+	exit_with_status((code & 0xff) << 8);
+}
+
+/* End the current task with wait4's encoding of how it ended (exit code << 8, or a signal). */
+void exit_with_status(u32 status)
+{
 	files_close_all(current);
-	current->exit_status = (code & 0xff) << 8;
+	current->exit_status = status;
 	current->state = ZOMBIE;
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (tasks[i].state != UNUSED && tasks[i].ppid == current->pid)
 			tasks[i].ppid = 0; /* orphans go to the kernel, which reaps them */
-	struct task *parent = by_pid(current->ppid);
-	if (parent != NULL)
+	struct task *parent = task_by_pid(current->ppid);
+	if (parent != NULL) {
 		wake_up(parent);
+		if (parent != &idle_task)
+			send_signal(parent, 17); /* SIGCHLD */
+	}
 	schedule();
 	panic("a dead task ran again");
 }
@@ -422,6 +433,8 @@ u32 sys_wait4(s32 pid, u32 status_ptr, u32 options)
 			return (u32)-ECHILD;
 		if (options & WNOHANG)
 			return 0;
+		if (signal_pending())
+			return (u32)-EINTR;
 		sleep_on(current);
 	}
 }
@@ -451,6 +464,8 @@ u32 sys_fork(struct trap_frame *f)
 	child->brk = current->brk;
 	child->mmap_top = current->mmap_top;
 	memcpy(child->tls, current->tls, sizeof(child->tls));
+	memcpy(child->sig, current->sig, sizeof(child->sig));
+	child->blocked = current->blocked;
 	child->exe = current->exe;
 	memcpy(child->cwd, current->cwd, sizeof(child->cwd));
 	files_fork(child, current);
@@ -524,6 +539,9 @@ u32 sys_execve(struct trap_frame *f, const char *path, const u32 *argv, const u3
 	release_user(old);
 	free_frame(old);
 	memset(current->tls, 0, sizeof(current->tls));
+	for (int i = 0; i < 32; i++)
+		if (current->sig[i].handler != 1)
+			current->sig[i].handler = 0; /* caught signals revert to their default */
 	clear_tls_segments();
 	hcall(LHCALL_LOAD_TLS, pa(current->tls), 0, 0, 0);
 	memset(f, 0, sizeof(*f));
@@ -627,8 +645,8 @@ u32 run_program(const struct file *f, u32 argc, const char *const *argv)
 			if (z->state == ZOMBIE && z->ppid == 0) {
 				u32 status = z->exit_status, was = z->pid;
 				release(z);
-				if (was == pid)
-					return status >> 8;
+				if (was == pid) /* killed by a signal: 128 + its number, as shells report it */
+					return (status & 0x7f) != 0 ? 128 + (status & 0x7f) : status >> 8;
 			}
 		}
 		safe_halt();

@@ -33,6 +33,7 @@
 #define SYS_nanosleep 162
 #define SYS_prctl 172
 #define SYS_rt_sigreturn 173
+#define SYS_sigreturn 119
 #define SYS_rt_sigaction 174
 #define SYS_rt_sigprocmask 175
 #define SYS_rt_sigsuspend 179
@@ -80,6 +81,8 @@ void do_syscall(struct trap_frame *f)
 	u32 r = do_file_syscall(f, nr, &handled);
 	if (handled) {
 		f->eax = r;
+		if (kernel_strace)
+			printk("[strace] pid %u: %u(%x, %x, %x) = %x\n", current->pid, nr, a1, a2, a3, r);
 		return;
 	}
 	switch (nr) {
@@ -118,9 +121,6 @@ void do_syscall(struct trap_frame *f)
 		r = current->pid;
 		break;
 	case SYS_setpgid:
-	case SYS_kill:
-	case SYS_rt_sigaction:
-	case SYS_rt_sigprocmask:
 	case SYS_getuid:
 	case SYS_getgid:
 	case SYS_geteuid:
@@ -205,6 +205,33 @@ void do_syscall(struct trap_frame *f)
 		r = a2;
 		break;
 	}
+	case SYS_rt_sigsuspend:
+		r = sys_rt_sigsuspend(a1);
+		break;
+	case SYS_rt_sigaction:
+		r = sys_rt_sigaction(a1, a2, a3);
+		break;
+	case SYS_rt_sigprocmask:
+		r = sys_rt_sigprocmask(a1, a2, a3);
+		break;
+	case SYS_rt_sigreturn:
+		f->eax = sys_rt_sigreturn(f);
+		return;
+	case SYS_sigreturn:
+		f->eax = sys_sigreturn(f);
+		return;
+	case SYS_kill: {
+		s32 pid = (s32)a1;
+		struct task *t = pid > 0 ? task_by_pid((u32)pid) : pid == 0 || pid == -1 ? current : NULL;
+		if (t == NULL || t->state == UNUSED || t->state == ZOMBIE)
+			r = (u32)-ESRCH;
+		else {
+			if (a2 != 0)
+				send_signal(t, a2);
+			r = 0;
+		}
+		break;
+	}
 	case SYS_sched_yield:
 		schedule();
 		r = 0;
@@ -218,4 +245,6 @@ void do_syscall(struct trap_frame *f)
 		r = (u32)-ENOSYS;
 	}
 	f->eax = r;
+	if (kernel_strace)
+		printk("[strace] pid %u: %u(%x, %x, %x) = %x\n", current->pid, nr, a1, a2, a3, r);
 }

@@ -32,6 +32,10 @@
 #define EPIPE 32
 #define ERANGE 34
 #define ENOSYS 38
+#define ENOTEMPTY 39
+#define EBUSY 16
+#define ENOSPC 28
+#define ETXTBSY 26
 
 /* The registers trap_common saves, then the CPU's or the Host's frame. */
 struct trap_frame {
@@ -58,6 +62,12 @@ struct task {
 	u32 mmap_top; /* anonymous mappings grow down from here */
 	u32 tls[6];   /* the three TLS descriptors (GDT entries 6-8) */
 	const void *wait_chan;
+	struct sigaction_k {
+		u32 handler, flags, restorer, mask;
+	} sig[32];
+	u32 pending, blocked;		   /* signal bit n-1 for signal n */
+	u32 saved_blocked;		   /* rt_sigsuspend's mask to restore after the handler */
+	bool restore_blocked;
 	const struct file *exe;
 	struct ofile *fds[MAX_FDS];
 	char cwd[64];
@@ -77,10 +87,23 @@ u32 sys_fork(struct trap_frame *f);
 u32 sys_execve(struct trap_frame *f, const char *path, const u32 *argv, const u32 *envp);
 u32 sys_wait4(s32 pid, u32 status_ptr, u32 options);
 void sys_exit(u32 code) __attribute__((noreturn));
+void exit_with_status(u32 status) __attribute__((noreturn));
+#define SIGPIPE 13
 u32 sys_brk(u32 addr);
 u32 sys_mmap(u32 addr, u32 len, u32 prot, u32 flags, u32 fd, u32 pgoff);
 u32 sys_munmap(u32 addr, u32 len);
 u32 sys_set_thread_area(u32 uinfo);
+
+/* signal.c */
+u32 sys_rt_sigaction(u32 sig, u32 act, u32 oact);
+u32 sys_rt_sigprocmask(u32 how, u32 set, u32 oset);
+u32 sys_rt_sigsuspend(u32 mask);
+u32 sys_rt_sigreturn(struct trap_frame *f);
+u32 sys_sigreturn(struct trap_frame *f);
+void send_signal(struct task *t, u32 sig);
+bool signal_pending(void);
+void deliver_signals(struct trap_frame *f);
+struct task *task_by_pid(u32 pid);
 
 /* file.c */
 void files_init_console(struct task *t);

@@ -113,8 +113,10 @@ void trap_handler(struct trap_frame *f)
 		if (timer_armed)
 			hcall(LHCALL_SET_CLOCKEVENT, TICK_NS, 0, 0, 0);
 		/* The kernel is not preemptible: switch tasks only when the tick interrupted user mode. */
-		if ((f->cs & 3) == 3)
+		if ((f->cs & 3) == 3) {
 			timer_tick();
+			deliver_signals(f);
+		}
 		return;
 	case TIMER_VECTOR + 1:
 		if (virtio_console_irq() == 1)
@@ -122,6 +124,7 @@ void trap_handler(struct trap_frame *f)
 		return;
 	case 0x80:
 		do_syscall(f);
+		deliver_signals(f);
 		return;
 	case 3:
 		breakpoints++;
@@ -129,9 +132,17 @@ void trap_handler(struct trap_frame *f)
 	case 14:
 		if (page_fault(lguest_data.cr2, f->errcode))
 			return;
+		if ((f->cs & 3) == 3) { /* a user program touched what it does not own: SIGSEGV */
+			if (kernel_debug)
+				printk("[kernel] segmentation fault at %x, eip %x\n", lguest_data.cr2, f->eip);
+			exit_with_status(11);
+		}
 		printk("page fault at %x (error %x), eip %x\n", lguest_data.cr2, f->errcode, f->eip);
 		panic("unhandled page fault in the Guest kernel");
 	default:
+		if ((f->cs & 3) == 3) { /* #DE → SIGFPE, #UD → SIGILL, the rest → SIGSEGV */
+			exit_with_status(f->vector == 0 ? 8 : f->vector == 6 ? 4 : 11);
+		}
 		printk("trap %u (error %x) at eip %x\n", f->vector, f->errcode, f->eip);
 		panic("unexpected trap in the Guest kernel");
 	}
