@@ -101,12 +101,12 @@ const SCRIPTS: [string, string][] = [
   ["expr and command substitution", "echo $(expr 6 \\* 7)"],
   [
     "files: create, append, move, list, remove",
-    "cd ${T:-/tmp} && echo hello > a && echo world >> a && cat a && mkdir d && mv a d/b && ls d && wc -l d/b && rm d/b && rmdir d && ls && echo empty",
+    `cd \${T:-/tmp} && echo hello > a && echo world >> a && cat a && mkdir d && mv a d/b && ls d && wc -l d/b && rm d/b && rmdir d && ls && echo empty`,
   ],
-  ["a bigger file: seq, wc, tail, sort -rn", "cd ${T:-/tmp} && seq 1 2000 > big && wc -c big && tail -1 big && sort -rn big | head -3"],
+  ["a bigger file: seq, wc, tail, sort -rn", `cd \${T:-/tmp} && seq 1 2000 > big && wc -c big && tail -1 big && sort -rn big | head -3`],
   ["signals: a trap handler, kill -9 and the shell's report", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; sh -c 'kill -9 $$'; echo status $?"],
   ["background jobs and wait (sorted: their order is the scheduler's)", "(for i in 3 1 2; do (echo job $i) & done; wait; echo all done) | sort"],
-  ["errors: a missing file and a non-empty directory", "cd ${T:-/tmp}; cat nothing; echo $?; mkdir x; echo 1 > x/f; rmdir x; echo $?"],
+  ["errors: a missing file and a non-empty directory", `cd \${T:-/tmp} && cat nothing; echo $?; mkdir x; echo 1 > x/f; rmdir x; echo $?`],
 ];
 
 describe("busybox-static (i386) in the Guest, against the same binary run natively", () => {

@@ -220,6 +220,8 @@ static bool normalize(const char *path, char *out, u32 max)
 static struct file *lookup_path(const char *path)
 {
 	char norm[256];
+	if (path[0] == 0)
+		return NULL; /* Linux: an empty path names nothing (ENOENT) */
 	if (!normalize(path, norm, sizeof(norm)))
 		return NULL;
 	if (norm[0] == 0)
