@@ -32,3 +32,19 @@ done
 # shellcheck disable=SC2086
 $LD -m elf_i386 -nostdlib --build-id=none -T link.ld -o "$OUT/guest.elf" $OBJS
 echo "built $OUT/guest.elf ($(wc -c <"$OUT/guest.elf") bytes)"
+
+# The bundled initramfs: /init (the demo) and /bin/hello, static i386 programs without a
+# C library, packed by GNU cpio with fixed owners, modes and times.
+UFLAGS="-m32 -march=i686 -mno-mmx -mno-sse -mno-sse2 -ffreestanding -fno-pic -fno-pie
+ -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -O2 -nostdlib -static
+ -Wall -Wextra -Werror -Wl,--build-id=none -ffile-prefix-map=$HERE=/littleguest/packages/guest-kernel"
+ROOT="$OBJDIR/rootfs"
+mkdir -p "$ROOT/bin"
+# shellcheck disable=SC2086
+$CC $UFLAGS -o "$ROOT/init" user/demo.c
+# shellcheck disable=SC2086
+$CC $UFLAGS -o "$ROOT/bin/hello" user/hello.c
+chmod 0755 "$ROOT" "$ROOT/bin" "$ROOT/init" "$ROOT/bin/hello"
+find "$ROOT" -exec touch -h -d @0 {} +
+(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --reproducible --owner=0:0 --quiet) >"$OUT/initramfs.cpio"
+echo "built $OUT/initramfs.cpio ($(wc -c <"$OUT/initramfs.cpio") bytes)"

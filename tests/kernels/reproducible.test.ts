@@ -19,6 +19,7 @@ const KERNELS = [
   { name: "demo", dir: "packages/launcher-cli/kernels/demo", image: "demo.elf" },
   { name: "bench", dir: "bench/kernel", image: "bench.elf" },
   { name: "guest", dir: "packages/guest-kernel", image: "guest.elf" },
+  { name: "guest-initramfs", dir: "packages/guest-kernel", image: "initramfs.cpio" },
 ] as const;
 
 describe("prebuilt kernels are reproducible", () => {

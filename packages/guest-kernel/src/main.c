@@ -43,7 +43,8 @@ void panic(const char *msg)
 
 /*G:800 With `lguest run -- PROGRAM ARGS` the Launcher puts the argument
  * vector into the initramfs as /.lguest/argv, NUL-separated; the kernel runs
- * that program as its first process and powers off with its exit status. :*/
+ * that program as its first process and powers off with its exit status.
+ * Without one it runs the initramfs's /init, as Linux does. :*/
 bool kernel_debug, kernel_strace;
 
 static bool has_word(const char *s, const char *w)
@@ -58,12 +59,17 @@ static bool has_word(const char *s, const char *w)
 static void run_first_program(void)
 {
 	struct file *a = fs_lookup(".lguest/argv");
-	if (a == NULL)
-		return;
 	static char buf[1024];
 	static const char *argv[16];
-	u32 n = a->size < sizeof(buf) - 1 ? a->size : sizeof(buf) - 1, argc = 0;
-	memcpy(buf, a->data, n);
+	u32 n, argc = 0;
+	if (a != NULL) {
+		n = a->size < sizeof(buf) - 1 ? a->size : sizeof(buf) - 1;
+		memcpy(buf, a->data, n);
+	} else if (fs_lookup("init") != NULL) { /* no program named: the initramfs's /init */
+		memcpy(buf, "/init", 6);
+		n = 5;
+	} else
+		return;
 	buf[n] = 0;
 	for (u32 i = 0; i < n && argc < 16; i += strlen(buf + i) + 1)
 		argv[argc++] = buf + i;

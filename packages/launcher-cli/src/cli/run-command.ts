@@ -46,6 +46,11 @@ export function bundledKernelPath(): string {
   return createRequire(import.meta.url).resolve("@littleguest/guest-kernel/prebuilt/guest.elf");
 }
 
+/** The bundled initramfs (/init, the demo, and /bin/hello). */
+export function bundledInitramfsPath(): string {
+  return createRequire(import.meta.url).resolve("@littleguest/guest-kernel/prebuilt/initramfs.cpio");
+}
+
 /**
  * Parse the arguments after `run`.
  * @returns the options, or "help".
@@ -156,6 +161,11 @@ function directoryEntries(dir: string, prefix = ""): CpioEntry[] {
   return out;
 }
 
+/** With nothing given, the bundled kernel boots the bundled initramfs and runs its demo. */
+function defaultDemo(options: RunOptions): boolean {
+  return options.kernel === undefined && options.initrd === undefined && options.add.length === 0 && options.argv.length === 0;
+}
+
 /** The initrd the options describe: an archive as given, or one built from a directory and --add files. */
 export function buildInitrd(options: RunOptions): Uint8Array | undefined {
   let base: Uint8Array | undefined;
@@ -203,7 +213,7 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
     memoryBytes: options.memoryBytes,
     cmdline: options.append,
     output: io.output,
-    initrd: buildInitrd(options),
+    initrd: buildInitrd(options) ?? (defaultDemo(options) ? readHostFile(bundledInitramfsPath(), "the bundled initramfs") : undefined),
     argv: options.argv,
     acceptsInput: true,
   });

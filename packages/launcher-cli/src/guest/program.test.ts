@@ -16,7 +16,7 @@ import { GuestMachine } from "./machine.js";
 const kernel = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve("@littleguest/guest-kernel/prebuilt/guest.elf")));
 
 /** write(1, argv[argc-1], strlen) and a newline per argument, then exit(argc). */
-const ECHO_ARGS = String.raw`
+const ECHO_ARGS = `
 .globl _start
 _start:
 	movl (%esp), %esi          /* argc */
