@@ -8,7 +8,7 @@ import { machine } from "./machine.js";
 
 describe("booting a Guest", () => {
   it("LGUEST_INIT, then NOTIFY reaches the Launcher and SHUTDOWN ends the Guest with its message", () => {
-    const m = machine(String.raw`
+    const m = machine(`
 main:
 	NOTIFY $0x1234
 	NOTIFY $lguest_data
