@@ -30,3 +30,10 @@ export { GuestMachine, DEFAULT_GUEST_RAM, HOST_OVERHEAD_BYTES, MIN_GUEST_RAM } f
 export type { GuestExit, GuestMachineOptions } from "./guest/machine.js";
 export { BOOT_PARAMS, BOOT_PARAMS_SIZE, CMDLINE_ADDRESS, writeBootParams, X86_SUBARCH_LGUEST } from "./guest/boot-params.js";
 export type { InitrdPlacement } from "./guest/boot-params.js";
+export { isCpio, readCpio, S_IFDIR, S_IFREG, writeCpio } from "./guest/initramfs.js";
+export type { CpioEntry } from "./guest/initramfs.js";
+export { LguestBus, DEVICE_PAGES } from "./guest/lguest-bus.js";
+export type { BusDevice } from "./guest/lguest-bus.js";
+export { VirtioConsole, VIRTIO_ID_CONSOLE } from "./guest/console.js";
+export { Virtqueue, LGUEST_VRING_ALIGN, VIRTQUEUE_NUM, vringSize } from "./guest/virtqueue.js";
+export type { GuestView, VirtBuffer, VirtChain } from "./guest/virtqueue.js";
