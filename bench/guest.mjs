@@ -83,4 +83,4 @@ console.log(widths.map((w) => "-".repeat(w)).join("  "));
 for (const r of rows) console.log(line(r));
 console.log("\nPer operation = (run with 2N - run with N) / N, so boot and start-up cancel out.");
 console.log("Exits by trap: hcall = hypercall (0x1f), #PF = page fault (14), tick = the Host's slice timer (0xef).");
-console.log("Fork copies the whole address space (copy-on-write is not implemented yet), which cow-storm shows.");
+console.log("Fork shares pages copy-on-write: cow-storm's reflected faults are the child's first writes, each a page copy.");

@@ -38,6 +38,9 @@ void local_irq_disable(void);
 void mm_init(u32 ram_bytes, u32 reserved_from);
 u32 alloc_frame(void);
 void free_frame(u32 frame);
+void share_frame(u32 frame);
+bool frame_shared(u32 frame);
+bool cow_fault(u32 addr, u32 errcode);
 bool page_fault(u32 addr, u32 errcode);
 
 void schedule(void);

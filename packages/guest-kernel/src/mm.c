@@ -29,6 +29,11 @@ static u32 ram_end;	/* physical end of usable RAM */
 static u32 free_list;	/* physical address of a freed frame, or 0; linked through its first word */
 u32 frames_in_use;
 
+/* Reference counts of frames shared copy-on-write (index: frame number); 0 for a frame with
+ * one owner, so kernel frames need no bookkeeping. Allocated by mm_init. */
+static u16 *frame_shares;
+static u32 frame_shares_len;
+
 u32 alloc_frame(void)
 {
 	u32 f;
@@ -48,6 +53,11 @@ u32 alloc_frame(void)
 
 void free_frame(u32 f)
 {
+	u32 n = f >> 12;
+	if (frame_shares != NULL && n < frame_shares_len && frame_shares[n] > 0) {
+		frame_shares[n]--; /* another owner keeps it */
+		return;
+	}
 	*(u32 *)va(f) = free_list;
 	free_list = f;
 	frames_in_use--;
@@ -65,6 +75,21 @@ static void set_pte(u32 *pgdir, u32 *pte, u32 vaddr, u32 value)
 {
 	*pte = value;
 	hcall(LHCALL_SET_PTE, pa(pgdir), vaddr, value, 0);
+}
+
+/* One more owner of frame `f` (a page shared copy-on-write by fork). */
+void share_frame(u32 f)
+{
+	u32 n = f >> 12;
+	if (frame_shares != NULL && n < frame_shares_len && frame_shares[n] < 0xffff)
+		frame_shares[n]++;
+}
+
+/* Whether frame `f` has other owners. */
+bool frame_shared(u32 f)
+{
+	u32 n = f >> 12;
+	return frame_shares != NULL && n < frame_shares_len && frame_shares[n] > 0;
 }
 
 /* Map [start, start + len) at PAGE_OFFSET + start (pages the frame allocator never hands out). */
@@ -104,6 +129,14 @@ void mm_init(u32 ram_bytes, u32 reserved_from)
 	for (u32 i = 0; i < (BOOT_MAPPED >> 22); i++)
 		set_pgd(boot_pgdir, i, 0);
 	map_kernel_range(mapped_end, DEVICE_PAGES * PAGE_SIZE);
+	frame_shares_len = ram_end >> 12;
+	u32 bytes = frame_shares_len * 2, first = 0;
+	for (u32 done = 0; done < bytes; done += PAGE_SIZE) { /* contiguous: fresh frames come in order */
+		u32 f = alloc_frame();
+		if (done == 0)
+			first = f;
+	}
+	frame_shares = va(first);
 }
 
 /* Demand-zero area for the demo: kernel addresses no one maps until touched. */

@@ -15,12 +15,14 @@
 #define USER_BASE 0x08048000u
 #define PTE_USER_RW 0x067 /* present, writable, user, accessed, dirty */
 #define PDE_USER 0x027	  /* present, writable, user, accessed */
+#define PTE_RW 0x002
+#define PTE_COW 0x200 /* an "available" bit: read-only because shared by fork */
 
 static struct task tasks[MAX_TASKS];
 static struct task idle_task; /* the boot thread: runs when nothing else can */
 struct task *current = &idle_task;
 static u32 next_pid = 1;
-u32 context_switches, syscalls;
+u32 context_switches, syscalls, cow_copies;
 
 extern u32 boot_pgdir[1024];
 extern char user_program[], user_program_end[];
@@ -50,7 +52,14 @@ static void async_hcall(u32 call, u32 a1, u32 a2, u32 a3)
 	ring_next = (ring_next + 1) % LHCALL_RING_SIZE;
 }
 
+static void map_user_pte(struct task *t, u32 vaddr, u32 pte);
+
 static void map_user(struct task *t, u32 vaddr, u32 frame)
+{
+	map_user_pte(t, vaddr, frame | PTE_USER_RW);
+}
+
+static void map_user_pte(struct task *t, u32 vaddr, u32 value)
 {
 	u32 *pgdir = va(t->pgdir);
 	u32 pde = pgdir[vaddr >> 22];
@@ -60,8 +69,8 @@ static void map_user(struct task *t, u32 vaddr, u32 frame)
 		hcall(LHCALL_SET_PGD, t->pgdir, vaddr >> 22, 0, 0);
 	}
 	u32 *pt = va(pde & ~0xfffu);
-	pt[(vaddr >> 12) & 0x3ff] = frame | PTE_USER_RW;
-	hcall(LHCALL_SET_PTE, t->pgdir, vaddr, frame | PTE_USER_RW, 0);
+	pt[(vaddr >> 12) & 0x3ff] = value;
+	hcall(LHCALL_SET_PTE, t->pgdir, vaddr, value, 0);
 }
 
 static u32 *user_pte(struct task *t, u32 vaddr)
@@ -439,11 +448,13 @@ u32 sys_wait4(s32 pid, u32 status_ptr, u32 options)
 	}
 }
 
-/*G:710 fork copies the whole user half of the address space, page by page,
- * into a new directory (copy-on-write would share them until the first
- * write; that is the next step). The child's kernel stack starts with a copy of
- * the parent's trap frame, with eax = 0, so that when the scheduler first
- * switches to it, it "returns" from the same system call as its parent. :*/
+/*G:710 fork shares every user page between parent and child, read-only in
+ * both and marked copy-on-write; the first write to one faults, and only then
+ * is that page copied (or, if the other side has let go of it, simply made
+ * writable again). Each change goes to the Host with SET_PTE, which keeps its
+ * shadow of both address spaces honest. The child's kernel stack starts with
+ * a copy of the parent's trap frame, with eax = 0, so that when the scheduler
+ * first switches to it, it "returns" from the same system call as its parent. :*/
 u32 sys_fork(struct trap_frame *f)
 {
 	struct task *child = new_task();
@@ -455,9 +466,13 @@ u32 sys_fork(struct trap_frame *f)
 		u32 *pt = va(ppgd[i] & ~0xfffu);
 		for (u32 k = 0; k < 1024; k++)
 			if (pt[k] & 1) {
-				u32 frame = alloc_frame();
-				memcpy(va(frame), va(pt[k] & ~0xfffu), PAGE_SIZE);
-				map_user(child, (i << 22) | (k << 12), frame);
+				u32 vaddr = (i << 22) | (k << 12);
+				if (pt[k] & PTE_RW) { /* both copies read-only until one writes */
+					pt[k] = (pt[k] & ~PTE_RW) | PTE_COW;
+					hcall(LHCALL_SET_PTE, current->pgdir, vaddr, pt[k], 0);
+				}
+				share_frame(pt[k] & ~0xfffu);
+				map_user_pte(child, vaddr, pt[k]);
 			}
 	}
 	child->brk_start = current->brk_start;
@@ -671,4 +686,26 @@ u32 run_processes(u32 n)
 			safe_halt();
 	}
 	return sum;
+}
+
+/* A write to a copy-on-write page (from the program, or from the kernel on its behalf):
+ * copy it if it is still shared, else just make it writable again. */
+bool cow_fault(u32 addr, u32 errcode)
+{
+	if (!(errcode & 2) || addr >= PAGE_OFFSET || current == &idle_task)
+		return false;
+	u32 *pte = user_pte(current, addr);
+	if (pte == NULL || !(*pte & 1) || !(*pte & PTE_COW))
+		return false;
+	u32 frame = *pte & ~0xfffu, flags = (*pte & 0xfff & ~PTE_COW) | PTE_RW;
+	if (frame_shared(frame)) {
+		u32 copy = alloc_frame();
+		memcpy(va(copy), va(frame), PAGE_SIZE);
+		free_frame(frame); /* one owner fewer */
+		frame = copy;
+	}
+	*pte = frame | flags;
+	hcall(LHCALL_SET_PTE, current->pgdir, addr & ~0xfffu, *pte, 0);
+	cow_copies++;
+	return true;
 }
