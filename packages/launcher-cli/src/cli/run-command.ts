@@ -65,6 +65,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
     options: {
       kernel: { type: "string" },
       initrd: { type: "string" },
+      mmu: { type: "string" },
       add: { type: "string", multiple: true },
       append: { type: "string" },
       mem: { type: "string" },
@@ -94,6 +95,11 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         if (t.value !== undefined) throw new LauncherError("bad-option", "--stats takes no value; write just --stats");
         stats = true;
         break;
+      case "mmu":
+        if (t.value !== "shadow") {
+          throw new LauncherError("bad-option", `--mmu '${t.value ?? ""}' is not available; the MMU strategies of the lguest Host are: shadow`);
+        }
+        break;
       case "initrd":
         if (t.value === undefined) throw new LauncherError("bad-option", "--initrd needs a value: a newc cpio archive or a directory");
         initrd = t.value;
@@ -118,7 +124,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --mem, --append, --stats (see 'lguest run --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --mem, --mmu, --append, --stats (see 'lguest run --help')`);
     }
   }
   const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);

@@ -49,7 +49,7 @@ Exit status:
 `;
 
 /** One-line synopsis of \`lguest run\`, used in errors. */
-export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--mem SIZE] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
 
 /** \`lguest run --help\`. */
 export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
@@ -73,7 +73,10 @@ Options:
                   first process; the Guest powers off when it exits
   --mem SIZE      Guest RAM: 64M, 128M, 1G ... (K/M/G; no suffix = M),
                   default 128M, at least 4M, at most 3584M
-  --append ARGS   the kernel command line
+  --mmu shadow    the MMU strategy: lguest's shadow paging (the only one
+                  so far; direct and nested paging come later)
+  --append ARGS   the kernel command line (lguest.debug: name unimplemented
+                  system calls; lguest.strace: print every system call)
   --stats         at the end, print instructions, MIPS, exits by trap,
                   hypercalls by name, hidden/reflected faults, the pgdir
                   cache hit rate and Host pages in use to stderr
