@@ -103,6 +103,8 @@ const SCRIPTS: [string, string][] = [
     "files: create, append, move, list, remove",
     `cd \${T:-/tmp} && echo hello > a && echo world >> a && cat a && mkdir d && mv a d/b && ls d && wc -l d/b && rm d/b && rmdir d && ls && echo empty`,
   ],
+  // ls prints columns on a terminal: the Guest's console is one, the native run's pipe is not.
+  ["ls and find over a tree the script builds", `cd \${T:-/tmp} && mkdir -p x/y && touch x/a x/y/b && echo 1 > x/c && ls x | cat && ls -l x | wc -l && find x | sort && cat x/c`],
   ["a bigger file: seq, wc, tail, sort -rn", `cd \${T:-/tmp} && seq 1 2000 > big && wc -c big && tail -1 big && sort -rn big | head -3`],
   ["signals: a trap handler, kill -9 and the shell's report", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; sh -c 'kill -9 $$'; echo status $?"],
   ["background jobs and wait (sorted: their order is the scheduler's)", "(for i in 3 1 2; do (echo job $i) & done; wait; echo all done) | sort"],

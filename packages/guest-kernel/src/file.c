@@ -840,12 +840,19 @@ u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
 		fs_truncate(file, a2);
 		return 0;
 	}
+	case SYS_utimensat: /* times are not kept, but the file must exist (touch relies on it) */
+		if (a2 == 0)
+			return fd_get(a1) != NULL ? 0 : (u32)-EBADF;
+		if (!user_range_ok(a2, 1))
+			return (u32)-EFAULT;
+		if (a1 != AT_FDCWD && *(const char *)a2 != '/')
+			return (u32)-ENOSYS;
+		return lookup_path((const char *)a2) != NULL ? 0 : (u32)-ENOENT;
 	case SYS_chmod:
 	case SYS_fchmod:
 	case SYS_chown32:
 	case SYS_fsync:
 	case SYS_fdatasync:
-	case SYS_utimensat:
 		return 0;
 	case SYS_statx:
 		return (u32)-ENOSYS; /* the C library falls back to stat64 */
