@@ -137,6 +137,11 @@ describe("busybox-static (i386) in the Guest, against the same binary run native
     expect(guest.exit).toEqual({ kind: "poweroff", status: 5 });
   });
 
+  it("sleep waits in the Guest's virtual time: two seconds pass on its clock, none on ours", async () => {
+    const guest = await inGuest(image, "a=$(date +%s); sleep 2; b=$(date +%s); echo $((b - a))");
+    expect(guest.stdout).toBe("2\n");
+  });
+
   it("stress: 200 fork/exec/exit cycles, and every page comes back", async () => {
     const script = "for i in $(seq 200); do /bin/busybox true; done; echo done";
     const guest = await inGuest(image, script, undefined, [BUSYBOX, "sh", "-c", script], "lguest.debug");

@@ -375,12 +375,59 @@ void wake_up(const void *chan)
 		timer_resume();
 }
 
+/* Whether the tick is needed: a task can run, or one sleeps until a tick. */
 bool any_runnable(void)
 {
 	for (int i = 0; i < MAX_TASKS; i++)
-		if (tasks[i].state == RUNNABLE)
+		if (tasks[i].state == RUNNABLE || (tasks[i].state == BLOCKED && tasks[i].wake_tick != 0))
 			return true;
 	return false;
+}
+
+static int sleep_chan; /* nanosleep's wait channel */
+
+/* Called on every tick: wake the tasks whose nanosleep has run out. */
+void wake_sleepers(void)
+{
+	for (int i = 0; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+		if (t->state == BLOCKED && t->wake_tick != 0 && (s32)(ticks - t->wake_tick) >= 0) {
+			t->wake_tick = 0;
+			t->state = RUNNABLE;
+			t->wait_chan = NULL;
+		}
+	}
+}
+
+/*G:930 Sleeping is counted in timer ticks (10 ms of the Guest's virtual time):
+ * the task blocks until its tick comes, and the timer keeps running while
+ * anyone sleeps. Because time is virtual, `sleep 1` takes a second of Guest
+ * time but no more real time than the instructions between. :*/
+u32 sys_nanosleep(u32 req, u32 rem)
+{
+	if (!user_range_ok(req, 8))
+		return (u32)-EFAULT;
+	u32 sec = ((const u32 *)req)[0], nsec = ((const u32 *)req)[1];
+	if (nsec >= 1000000000u)
+		return (u32)-EINVAL;
+	u32 n = sec * 100 + (nsec + 9999999u) / 10000000u; /* ticks, rounded up */
+	if (n == 0)
+		return 0;
+	current->wake_tick = ticks + n;
+	timer_resume();
+	while (current->wake_tick != 0) {
+		if (signal_pending()) {
+			u32 left = current->wake_tick - ticks;
+			current->wake_tick = 0;
+			if (rem != 0 && user_range_ok(rem, 8)) {
+				((u32 *)rem)[0] = left / 100;
+				((u32 *)rem)[1] = (left % 100) * 10000000u;
+			}
+			return (u32)-EINTR;
+		}
+		sleep_on(&sleep_chan);
+	}
+	return 0;
 }
 
 struct task *task_by_pid(u32 pid)

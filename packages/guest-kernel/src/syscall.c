@@ -31,6 +31,8 @@
 #define SYS_getpgid 132
 #define SYS_sched_yield 158
 #define SYS_nanosleep 162
+#define SYS_clock_nanosleep 267
+#define TIMER_ABSTIME 1
 #define SYS_prctl 172
 #define SYS_rt_sigreturn 173
 #define SYS_sigreturn 119
@@ -237,7 +239,10 @@ void do_syscall(struct trap_frame *f)
 		r = 0;
 		break;
 	case SYS_nanosleep:
-		r = 0;
+		r = sys_nanosleep(a1, a2);
+		break;
+	case SYS_clock_nanosleep: /* relative sleeps on any clock; absolute ones are not supported */
+		r = (a2 & TIMER_ABSTIME) ? (u32)-EINVAL : sys_nanosleep(a3, a4);
 		break;
 	default:
 		if (kernel_debug)

@@ -68,6 +68,7 @@ struct task {
 	u32 pending, blocked;		   /* signal bit n-1 for signal n */
 	u32 saved_blocked;		   /* rt_sigsuspend's mask to restore after the handler */
 	bool restore_blocked;
+	u32 wake_tick; /* nanosleep: the tick at which to wake (0: none) */
 	const struct file *exe;
 	struct ofile *fds[MAX_FDS];
 	char cwd[64];
@@ -82,6 +83,8 @@ static inline bool user_range_ok(u32 addr, u32 len)
 
 /* proc.c */
 void sleep_on(const void *chan);
+u32 sys_nanosleep(u32 req, u32 rem);
+void wake_sleepers(void);
 void wake_up(const void *chan);
 u32 sys_fork(struct trap_frame *f);
 u32 sys_execve(struct trap_frame *f, const char *path, const u32 *argv, const u32 *envp);

@@ -107,6 +107,7 @@ void trap_handler(struct trap_frame *f)
 	switch (f->vector) {
 	case TIMER_VECTOR:
 		ticks++;
+		wake_sleepers();
 		/* Tickless when idle: with nothing runnable, stop the tick so the Host can let the
 		 * Guest sleep until a device interrupt (timer_resume starts it again). */
 		timer_armed = any_runnable();
