@@ -226,7 +226,7 @@ describe("lguest run", () => {
   }, RUN_TIMEOUT);
 
   it("a kernel that is not an lguest Guest: one line naming the file, status 1", () => {
-    expectOneLineError(lguest("run", "--kernel", file("bad.bin", new Uint8Array(16))), /^lguest run: bad\.bin is not an ELF file/);
+    expectOneLineError(lguest("run", "--kernel", file("bad.bin", new Uint8Array(16))), /^lguest run: bad\.bin is neither an ELF kernel nor a bzImage/);
     expectOneLineError(lguest("run", "--kernel", "missing.elf"), /^lguest run: cannot read kernel 'missing\.elf': no such file/);
     expectOneLineError(lguest("run", "--mem", "2M"), /^lguest run: --mem 2M is below the 4M minimum/);
     expectOneLineError(lguest("run", "extra"), /^lguest run: unexpected argument 'extra'/);

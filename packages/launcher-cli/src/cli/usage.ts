@@ -62,8 +62,9 @@ Guest's console (raw on a terminal: press Ctrl-C three times within a
 second to quit).
 
 Options:
-  --kernel FILE   an i386 ELF lguest Guest kernel (segments at physical
-                  load addresses, e_entry physical), default: the bundled one
+  --kernel FILE   an lguest Guest kernel: an i386 ELF (segments at physical
+                  load addresses, e_entry physical) or a bzImage (loaded at
+                  1 MiB, started at code32_start), default: the bundled one
   --initrd FILE|DIR
                   the initial RAM file system: a newc cpio archive, or a
                   directory packed into one

@@ -2,7 +2,10 @@
  * The Guest machine boots the bundled Guest kernel on the lguest Host: ELF at its physical
  * addresses, the zero page, the early console, and power-off with a status.
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { GuestMachine } from "./machine.js";
@@ -56,9 +59,26 @@ describe("the Guest machine", () => {
     expect(m.allocator.inUse).toBeLessThan(before);
   }, 60_000); // ~1 s alone; CI runs every package's tests at once on two cores
 
+  it("boots the same kernel packed as a bzImage (setup sectors skipped, code32_start at 1 MiB)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-bz-"));
+    execFileSync("objcopy", ["-O", "binary", kernelPath, join(dir, "flat.bin")]);
+    const flat = readFileSync(join(dir, "flat.bin"));
+    const setup = new Uint8Array(2 * 512); // the boot sector and one setup sector
+    const view = new DataView(setup.buffer);
+    setup[0x1f1] = 1; // setup_sects
+    setup.set([0x48, 0x64, 0x72, 0x53], 0x202); // "HdrS"
+    view.setUint16(0x206, 0x020a, true); // boot protocol 2.10
+    view.setUint32(0x214, 0x100000, true); // code32_start
+    const out: Uint8Array[] = [];
+    const m = new GuestMachine({ kernel: new Uint8Array(Buffer.concat([setup, flat])), kernelName: "bzImage", memoryBytes: 32 << 20, output: (b) => out.push(b) });
+    expect(await m.run()).toEqual({ kind: "poweroff", status: 0 });
+    expect(Buffer.concat(out).toString("latin1")).toContain("littleguest Guest kernel on lguest: 32 MiB RAM");
+    m.close();
+  }, 60_000);
+
   it("refuses kernels that do not fit and files that are not ELF", () => {
     const kernel = new Uint8Array(readFileSync(kernelPath));
-    expect(() => new GuestMachine({ kernel: new Uint8Array(64), kernelName: "x.bin" })).toThrow(/x.bin is not an ELF file/);
+    expect(() => new GuestMachine({ kernel: new Uint8Array(64), kernelName: "x.bin" })).toThrow(/x.bin is neither an ELF kernel nor a bzImage/);
     expect(() => new GuestMachine({ kernel, kernelName: "k", memoryBytes: 1 << 20 })).toThrow(/at least 4M/);
   });
 });

@@ -10,12 +10,37 @@
 import { HostPageAllocator } from "@littleguest/mmu";
 import { createShadowStrategy, type LgCpu, LguestHost } from "@littleguest/lguest-host";
 import { PhysicalMemory } from "@littleguest/x86-core";
-import { parseElf32, PT_LOAD } from "../bare/elf.js";
+import { isElf, parseElf32, PT_LOAD } from "../bare/elf.js";
 import { hex, LauncherError } from "../errors.js";
 import { CMDLINE_MAX, writeBootParams } from "./boot-params.js";
 import { S_IFREG, writeCpio } from "./initramfs.js";
 import { VirtioConsole } from "./console.js";
 import { DEVICE_PAGES, LguestBus } from "./lguest-bus.js";
+
+/** Where the protected-mode part of a bzImage goes (boot protocol: the 1 MiB mark). */
+const BZIMAGE_LOAD = 0x100000;
+
+/** Whether `bytes` is a Linux bzImage ("HdrS" at 0x202, boot protocol 2.00+). */
+export function isBzImage(bytes: Uint8Array): boolean {
+  return bytes.length > 0x264 && bytes[0x202] === 0x48 && bytes[0x203] === 0x64 && bytes[0x204] === 0x72 && bytes[0x205] === 0x53;
+}
+
+/*L:630 A bzImage is loaded the way lguest's Launcher loaded one: skip the real-mode setup
+ * sectors (setup_sects + 1 of 512 bytes; 0 means 4), put the rest at 1 MiB, and start at the
+ * header's code32_start. The 16-bit setup code never runs: an lguest Guest starts in
+ * protected mode, and hardware_subarch = 1 in the zero page sends Linux's startup_32 to
+ * lguest_entry. :*/
+function bzImageAsSegments(bytes: Uint8Array, name: string): { entry: number; segments: { type: number; offset: number; paddr: number; filesz: number; memsz: number }[] } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const setupSects = bytes[0x1f1] === 0 ? 4 : bytes[0x1f1]!;
+  const offset = (setupSects + 1) * 512;
+  if (offset >= bytes.length) {
+    throw new LauncherError("bad-elf", `${name} is a bzImage whose ${setupSects} setup sectors leave no kernel; the file is truncated`);
+  }
+  const code32 = view.getUint16(0x206, true) >= 0x200 ? view.getUint32(0x214, true) : BZIMAGE_LOAD;
+  const filesz = bytes.length - offset;
+  return { entry: code32 || BZIMAGE_LOAD, segments: [{ type: PT_LOAD, offset, paddr: BZIMAGE_LOAD, filesz, memsz: filesz }] };
+}
 
 /** Guest RAM unless the user asks otherwise. */
 export const DEFAULT_GUEST_RAM = 128 << 20;
@@ -116,7 +141,10 @@ export class GuestMachine {
     this.ramBytes = ramBytes;
     this.output = options.output ?? (() => {});
     this.inputOpen = options.acceptsInput ?? false;
-    const image = parseElf32(options.kernel, options.kernelName);
+    if (!isBzImage(options.kernel) && !isElf(options.kernel)) {
+      throw new LauncherError("not-elf", `${options.kernelName} is neither an ELF kernel nor a bzImage; give an lguest Guest kernel`);
+    }
+    const image = isBzImage(options.kernel) ? bzImageAsSegments(options.kernel, options.kernelName) : parseElf32(options.kernel, options.kernelName);
     const cmdline = new TextEncoder().encode(options.cmdline ?? "");
     if (cmdline.length > CMDLINE_MAX) {
       throw new LauncherError("usage", `the kernel command line is ${cmdline.length} bytes; at most ${CMDLINE_MAX} fit`);
