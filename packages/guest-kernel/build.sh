@@ -18,7 +18,7 @@ CFLAGS="-m32 -march=i686 -mno-mmx -mno-sse -mno-sse2 -mno-80387 -msoft-float
  -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables
  -fno-builtin -O2 -nostdlib -std=gnu11 -Wall -Wextra -Werror -g
  -ffile-prefix-map=$HERE=/littleguest/packages/guest-kernel"
-SOURCES="boot.S entry.S user.S lguest_data.c main.c console.c lib.c mm.c traps.c proc.c virtio_console.c fs.c file.c syscall.c signal.c"
+SOURCES="boot.S entry.S user.S lguest_data.c main.c console.c lib.c mm.c traps.c proc.c virtio_console.c fs.c file.c syscall.c signal.c virtio_blk.c"
 
 export SOURCE_DATE_EPOCH=0 LC_ALL=C
 cd "$HERE"

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { GuestMachine } from "@littleguest/launcher-cli";
+import { createHash } from "node:crypto";
+import { GuestMachine, memoryBackend } from "@littleguest/launcher-cli";
 import { describe, expect, it } from "vitest";
 
 const BUSYBOX = "/bin/busybox";
@@ -135,6 +136,29 @@ describe("busybox-static (i386) in the Guest, against the same binary run native
     expect(guest.stdout).toContain("one\n");
     expect(guest.stdout).toContain("4\n");
     expect(guest.exit).toEqual({ kind: "poweroff", status: 5 });
+  });
+
+  it("a virtio block device: /dev/vda reads back the host's bytes (md5sum) and takes a write at an offset", async () => {
+    const disk = new Uint8Array(64 * 1024);
+    for (let i = 0; i < disk.length; i++) disk[i] = (i * 7 + (i >> 9)) & 0xff;
+    const md5 = createHash("md5").update(disk).digest("hex");
+    const out: Uint8Array[] = [];
+    const script = "md5sum /dev/vda; echo -n 'written by the guest' | dd of=/dev/vda bs=1 seek=3000 conv=notrunc 2>/dev/null; wc -c < /dev/vda";
+    const m = new GuestMachine({
+      kernel,
+      kernelName: "guest.elf",
+      memoryBytes: 64 << 20,
+      initrd: image,
+      argv: [BUSYBOX, "sh", "-c", script],
+      block: memoryBackend(disk),
+      output: (b) => out.push(b),
+    });
+    expect(await m.run()).toEqual({ kind: "poweroff", status: 0 });
+    expect(Buffer.concat(out).toString("latin1")).toBe(`${md5}  /dev/vda\n65536\n`);
+    expect(new TextDecoder().decode(disk.subarray(3000, 3020))).toBe("written by the guest");
+    expect(disk[2999]).toBe((2999 * 7 + (2999 >> 9)) & 0xff); // the bytes around it are untouched
+    expect(disk[3020]).toBe((3020 * 7 + (3020 >> 9)) & 0xff);
+    m.close();
   });
 
   it("sleep waits in the Guest's virtual time: two seconds pass on its clock, none on ours", async () => {

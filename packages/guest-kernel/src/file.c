@@ -11,7 +11,7 @@
  */
 #include "task.h"
 
-enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_FILE, F_DIR, F_PIPE_R, F_PIPE_W };
+enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_FILE, F_DIR, F_PIPE_R, F_PIPE_W, F_BLOCK };
 
 #define PIPE_BYTES 4096
 struct pipe {
@@ -261,6 +261,20 @@ static bool parent_exists(const char *norm)
 	return p != NULL && is_dir(p);
 }
 
+/* The device a normalized path names (/dev/null, /dev/zero, /dev/console, /dev/tty, /dev/vda), or 0. */
+static enum ftype dev_type(const char *norm)
+{
+	if (memcmp(norm, "dev/null", 9) == 0)
+		return F_NULL;
+	if (memcmp(norm, "dev/zero", 9) == 0)
+		return F_ZERO;
+	if (memcmp(norm, "dev/console", 12) == 0 || memcmp(norm, "dev/tty", 8) == 0)
+		return F_CONSOLE;
+	if (memcmp(norm, "dev/vda", 8) == 0 && virtio_blk_bytes() != 0)
+		return F_BLOCK;
+	return 0;
+}
+
 static u32 sys_open(u32 pathp, u32 flags)
 {
 	if (!user_range_ok(pathp, 1))
@@ -277,6 +291,11 @@ static u32 sys_open(u32 pathp, u32 flags)
 		type = F_ZERO;
 	else if (memcmp(norm, "dev/console", 12) == 0 || memcmp(norm, "dev/tty", 8) == 0)
 		type = F_CONSOLE;
+	else if (memcmp(norm, "dev/vda", 8) == 0) {
+		if (virtio_blk_bytes() == 0)
+			return (u32)-ENXIO;
+		type = F_BLOCK;
+	}
 	else {
 		f = lookup_path(path);
 		if (f != NULL && (flags & O_CREAT) && (flags & O_EXCL))
@@ -392,6 +411,12 @@ static u32 do_read(struct ofile *o, u8 *buf, u32 len)
 	case F_ZERO:
 		memset(buf, 0, len);
 		return len;
+	case F_BLOCK: {
+		s32 n = virtio_blk_rw(false, o->off, buf, len);
+		if (n > 0)
+			o->off += (u32)n;
+		return (u32)n;
+	}
 	case F_FILE: {
 		if ((o->flags & O_ACCMODE) == 1)
 			return (u32)-EBADF; /* opened write-only */
@@ -431,6 +456,14 @@ static u32 do_write(struct ofile *o, const u8 *buf, u32 len)
 	case F_NULL:
 	case F_ZERO:
 		return len;
+	case F_BLOCK: {
+		if ((o->flags & O_ACCMODE) == 0)
+			return (u32)-EBADF;
+		s32 n = virtio_blk_rw(true, o->off, (u8 *)buf, len);
+		if (n > 0)
+			o->off += (u32)n;
+		return n == 0 && len > 0 ? (u32)-28 /* ENOSPC */ : (u32)n;
+	}
 	case F_FILE: {
 		if ((o->flags & O_ACCMODE) == 0)
 			return (u32)-EBADF;
@@ -471,13 +504,18 @@ static u32 do_write(struct ofile *o, const u8 *buf, u32 len)
 static void fill_stat(const struct file *f, enum ftype type, u8 *st)
 {
 	memset(st, 0, 96);
-	u32 mode = 0020666, size = 0, ino = 1;
+	u32 mode = type == F_NULL || type == F_ZERO || type == F_CONSOLE ? 0020666 : 0100644, size = 0, ino = 1;
 	if (type == F_FILE || type == F_DIR) {
 		mode = f->mode;
 		size = f->size;
 		ino = (u32)f;
 	} else if (type == F_PIPE_R || type == F_PIPE_W)
 		mode = 0010600;
+	else if (type == F_BLOCK) {
+		mode = 0060660;
+		size = virtio_blk_bytes();
+		*(u32 *)(st + 32) = (253u << 8); /* st_rdev: major 253, minor 0 */
+	}
 	*(u32 *)(st + 12) = ino;
 	*(u32 *)(st + 16) = mode;
 	*(u32 *)(st + 20) = 1;
@@ -708,10 +746,11 @@ u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
 	case SYS__llseek: {
 		if ((o = fd_get(a1)) == NULL)
 			return (u32)-EBADF;
-		if (o->type != F_FILE)
+		if (o->type != F_FILE && o->type != F_BLOCK)
 			return (u32)-ESPIPE;
 		u32 off = nr == SYS_lseek ? a2 : a3, whence = nr == SYS_lseek ? a3 : f->edi;
-		u32 base = whence == 0 ? 0 : whence == 1 ? o->off : o->f->size;
+		u32 end = o->type == F_BLOCK ? virtio_blk_bytes() : o->f->size;
+		u32 base = whence == 0 ? 0 : whence == 1 ? o->off : end;
 		o->off = base + off;
 		if (nr == SYS__llseek) {
 			if (!user_range_ok(a4, 8))
@@ -732,6 +771,12 @@ u32 do_file_syscall(struct trap_frame *f, u32 nr, bool *handled)
 			if ((o = fd_get(a1)) == NULL)
 				return (u32)-EBADF;
 			fill_stat(o->f, o->type, (u8 *)buf);
+			return 0;
+		}
+		char norm[256];
+		enum ftype dev = normalize((const char *)pathp, norm, sizeof(norm)) ? dev_type(norm) : 0;
+		if (dev != 0) {
+			fill_stat(NULL, dev, (u8 *)buf);
 			return 0;
 		}
 		const struct file *file = lookup_path((const char *)pathp);

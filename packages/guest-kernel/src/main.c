@@ -105,6 +105,7 @@ void start_kernel(void)
 	u32 initrd = *(const u32 *)(bp + BP_RAMDISK_IMAGE), initrd_size = *(const u32 *)(bp + BP_RAMDISK_SIZE);
 	mm_init(ram, initrd_size ? initrd : ram);
 	virtio_console_init(ram);
+	virtio_blk_init(ram);
 	traps_init();
 	if (initrd_size != 0) {
 		fs_init(initrd, initrd_size);

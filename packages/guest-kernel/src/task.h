@@ -16,6 +16,7 @@
 #define EINTR 4
 #define EIO 5
 #define ENOEXEC 8
+#define ENXIO 6
 #define EBADF 9
 #define ECHILD 10
 #define EAGAIN 11

@@ -37,3 +37,5 @@ export type { BusDevice } from "./guest/lguest-bus.js";
 export { VirtioConsole, VIRTIO_ID_CONSOLE } from "./guest/console.js";
 export { Virtqueue, LGUEST_VRING_ALIGN, VIRTQUEUE_NUM, vringSize } from "./guest/virtqueue.js";
 export type { GuestView, VirtBuffer, VirtChain } from "./guest/virtqueue.js";
+export { memoryBackend, SECTOR_BYTES, VIRTIO_ID_BLOCK, VirtioBlock } from "./guest/block.js";
+export type { BlockBackend } from "./guest/block.js";

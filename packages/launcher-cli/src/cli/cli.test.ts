@@ -245,6 +245,7 @@ describe("lguest run", () => {
     expectOneLineError(lguest("run", "--add", "x:relative"), /^lguest run: --add needs HOSTFILE:GUESTPATH with an absolute Guest path/);
     expectOneLineError(lguest("run", "--initrd", file("notcpio.bin", new Uint8Array(32))), /^lguest run: notcpio\.bin is not a newc cpio archive/);
     expectOneLineError(lguest("run", "--"), /^lguest run: nothing after '--'/);
+    expectOneLineError(lguest("run", "--block", "nodisk.img"), /^lguest run: cannot open the --block file 'nodisk\.img': no such file/);
     expectOneLineError(lguest("run", "--mmu", "nested"), /^lguest run: --mmu 'nested' is not available; the MMU strategies of the lguest Host are: shadow/);
     expectOneLineError(lguest("run", "--add", "missing:/bin/x", "--", "/bin/x"), /^lguest run: cannot read --add file 'missing': no such file/);
   }, RUN_TIMEOUT);

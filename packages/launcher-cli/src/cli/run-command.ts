@@ -3,13 +3,14 @@
  * (the bundled one unless told otherwise) on the lguest Host and turn its end into an exit
  * status: the Guest's own at power-off, non-zero with the reason when it is killed.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { HYPERCALL_NAMES } from "@littleguest/lguest-host/abi";
 import { LauncherError } from "../errors.js";
 import type { GuestExit, GuestMachine } from "../guest/machine.js";
+import type { BlockBackend } from "../guest/block.js";
 import { type CpioEntry, isCpio, S_IFDIR, S_IFREG, writeCpio } from "../guest/initramfs.js";
 import { readKernelFile } from "./bare-command.js";
 import type { CliIo } from "./cli-io.js";
@@ -39,6 +40,8 @@ export interface RunOptions {
   readonly add: readonly { host: string; guest: string }[];
   /** The program and arguments after `--`. */
   readonly argv: readonly string[];
+  /** `--block FILE`: the Guest's /dev/vda. */
+  readonly block: string | undefined;
 }
 
 /** The bundled Guest kernel's path. */
@@ -66,6 +69,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       kernel: { type: "string" },
       initrd: { type: "string" },
       mmu: { type: "string" },
+      block: { type: "string" },
       add: { type: "string", multiple: true },
       append: { type: "string" },
       mem: { type: "string" },
@@ -81,6 +85,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
   let mem: string | undefined;
   let stats = false;
   let initrd: string | undefined;
+  let block: string | undefined;
   const add: { host: string; guest: string }[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
@@ -94,6 +99,10 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       case "stats":
         if (t.value !== undefined) throw new LauncherError("bad-option", "--stats takes no value; write just --stats");
         stats = true;
+        break;
+      case "block":
+        if (t.value === undefined) throw new LauncherError("bad-option", "--block needs a value: the file that backs the Guest's /dev/vda");
+        block = t.value;
         break;
       case "mmu":
         if (t.value !== "shadow") {
@@ -124,11 +133,11 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --mem, --mmu, --append, --stats (see 'lguest run --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --block, --mem, --mmu, --append, --stats (see 'lguest run --help')`);
     }
   }
   const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);
-  return { kernel, memoryBytes, append, stats, initrd, add, argv };
+  return { kernel, memoryBytes, append, stats, initrd, add, argv, block };
 }
 
 /** Read a host file for the initrd, with one-line errors. */
@@ -165,6 +174,37 @@ function directoryEntries(dir: string, prefix = ""): CpioEntry[] {
     }
   }
   return out;
+}
+
+/** A file as the Guest's block device (whole 512-byte sectors; a shorter tail is not visible). */
+function fileBackend(file: string): { backend: BlockBackend; close: () => void } {
+  let fd: number;
+  let readOnly = false;
+  try {
+    fd = openSync(file, "r+");
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code !== "EACCES" && code !== "EROFS") {
+      throw new LauncherError("file-unreadable", `cannot open the --block file '${file}': ${code === "ENOENT" ? "no such file" : (cause as Error).message}`, { cause });
+    }
+    fd = openSync(file, "r");
+    readOnly = true;
+  }
+  const size = fstatSync(fd).size;
+  if (size < 512) {
+    closeSync(fd);
+    throw new LauncherError("usage", `the --block file '${file}' is ${size} bytes; a block device needs at least one 512-byte sector`);
+  }
+  return {
+    backend: {
+      size: size - (size % 512),
+      readOnly,
+      read: (offset, buf) => void readSync(fd, buf, 0, buf.length, offset),
+      write: (offset, buf) => void writeSync(fd, buf, 0, buf.length, offset),
+      flush: () => fsyncSync(fd),
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 /** With nothing given, the bundled kernel boots the bundled initramfs and runs its demo. */
@@ -213,7 +253,9 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
   const file = options.kernel ?? bundledKernelPath();
   const kernel = readKernelFile(file);
   const { GuestMachine: Machine } = await import("../guest/machine.js");
+  const disk = options.block === undefined ? undefined : fileBackend(options.block);
   const machine = new Machine({
+    block: disk?.backend,
     kernel,
     kernelName: options.kernel ?? "the bundled Guest kernel",
     memoryBytes: options.memoryBytes,
@@ -235,6 +277,7 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
   } finally {
     stopInterrupt();
     stopInput();
+    disk?.close();
   }
   const seconds = io.now() - started;
   const status = report(exit, io);

@@ -49,7 +49,7 @@ Exit status:
 `;
 
 /** One-line synopsis of \`lguest run\`, used in errors. */
-export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--block FILE] [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
 
 /** \`lguest run --help\`. */
 export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
@@ -70,6 +70,8 @@ Options:
                   directory packed into one
   --add HOSTFILE:GUESTPATH
                   put a host file into the initrd at GUESTPATH (repeatable)
+  --block FILE    a virtio block device backed by FILE: the Guest's /dev/vda
+                  (read-write; read-only when the file is)
   -- PROGRAM ARGS  run PROGRAM (a path inside the Guest) with ARGS as the
                   first process; the Guest powers off when it exits
   --mem SIZE      Guest RAM: 64M, 128M, 1G ... (K/M/G; no suffix = M),

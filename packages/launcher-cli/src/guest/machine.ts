@@ -14,6 +14,7 @@ import { isElf, parseElf32, PT_LOAD } from "../bare/elf.js";
 import { hex, LauncherError } from "../errors.js";
 import { CMDLINE_MAX, writeBootParams } from "./boot-params.js";
 import { S_IFREG, writeCpio } from "./initramfs.js";
+import { type BlockBackend, VirtioBlock } from "./block.js";
 import { VirtioConsole } from "./console.js";
 import { DEVICE_PAGES, LguestBus } from "./lguest-bus.js";
 
@@ -77,6 +78,8 @@ export interface GuestMachineOptions {
    * a Guest that sleeps waiting for it is then waited for instead of being reported stuck.
    */
   readonly acceptsInput?: boolean;
+  /** A virtio block device over this store (the Guest's /dev/vda). */
+  readonly block?: BlockBackend;
   /** An initial RAM disk (a newc cpio archive), placed at the top of Guest RAM. */
   readonly initrd?: Uint8Array;
   /**
@@ -128,6 +131,8 @@ export class GuestMachine {
   readonly bus: LguestBus;
   /** The virtio console (output to `options.output`, input from {@link GuestMachine.input}). */
   readonly console: VirtioConsole;
+  /** The virtio block device, when one was given. */
+  readonly block: VirtioBlock | undefined;
   private readonly output: (bytes: Uint8Array) => void;
   private stopRequested = false;
   private inputOpen: boolean;
@@ -190,6 +195,8 @@ export class GuestMachine {
     this.bus = new LguestBus(view, ramBytes);
     this.console = new VirtioConsole(view, this.output, (irq) => this.guest.irq(irq));
     this.bus.add(this.console, 2);
+    this.block = options.block === undefined ? undefined : new VirtioBlock(view, options.block, (irq) => this.guest.irq(irq));
+    if (this.block !== undefined) this.bus.add(this.block, 1);
     this.guest = this.host.initialize({
       memBase: this.memBase,
       pfnLimit: guestPages,
