@@ -44,6 +44,7 @@ void free_frame(u32 frame);
 void share_frame(u32 frame);
 bool frame_shared(u32 frame);
 bool cow_fault(u32 addr, u32 errcode);
+bool demand_zero_fault(u32 addr, u32 errcode);
 bool page_fault(u32 addr, u32 errcode);
 
 void schedule(void);

@@ -22,7 +22,7 @@ static struct task tasks[MAX_TASKS];
 static struct task idle_task; /* the boot thread: runs when nothing else can */
 struct task *current = &idle_task;
 static u32 next_pid = 1;
-u32 context_switches, syscalls, cow_copies;
+u32 context_switches, syscalls, cow_copies, demand_zero_pages;
 
 extern u32 boot_pgdir[1024];
 extern char user_program[], user_program_end[];
@@ -215,7 +215,7 @@ static bool load_image(struct task *t, const struct file *f, u32 argc, const cha
 			top = vaddr + memsz;
 	}
 	t->brk_start = t->brk = (top + 0xfff) & ~0xfffu;
-	t->mmap_top = USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE - (1u << 20);
+	t->mmap_top = t->mmap_base = USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE - (1u << 20);
 
 	u32 sp = USER_STACK_TOP;
 	map_range(t, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_TOP);
@@ -525,6 +525,7 @@ u32 sys_fork(struct trap_frame *f)
 	child->brk_start = current->brk_start;
 	child->brk = current->brk;
 	child->mmap_top = current->mmap_top;
+	child->mmap_base = current->mmap_base;
 	memcpy(child->tls, current->tls, sizeof(child->tls));
 	memcpy(child->sig, current->sig, sizeof(child->sig));
 	child->blocked = current->blocked;
@@ -620,8 +621,7 @@ u32 sys_brk(u32 addr)
 	struct task *t = current;
 	if (addr < t->brk_start || addr >= t->mmap_top - (1u << 20))
 		return t->brk;
-	if (addr > t->brk)
-		map_range(t, t->brk, addr);
+	/* Demand-zero: the new heap pages are mapped by the first fault on each. */
 	t->brk = (addr + 0xfff) & ~0xfffu;
 	return addr;
 }
@@ -649,10 +649,7 @@ u32 sys_mmap(u32 addr, u32 len, u32 prot, u32 flags, u32 fd, u32 pgoff)
 		current->mmap_top -= len;
 		start = current->mmap_top;
 	}
-	map_range(current, start, start + len);
-	for (u32 a = start; a < start + len; a += PAGE_SIZE) /* fresh zero pages, also for reused ones */
-		memset((void *)a, 0, PAGE_SIZE);
-	return start;
+	return start; /* demand-zero: pages arrive with the first fault on each */
 }
 
 u32 sys_munmap(u32 addr, u32 len)
@@ -754,5 +751,24 @@ bool cow_fault(u32 addr, u32 errcode)
 	*pte = frame | flags;
 	hcall(LHCALL_SET_PTE, current->pgdir, addr & ~0xfffu, *pte, 0);
 	cow_copies++;
+	return true;
+}
+
+/*G:720 Memory a program asks for (the heap through brk, anonymous mmap) is only
+ * promised: nothing is mapped until the program touches a page. The fault is a
+ * not-present #PF the Host cannot fix (the Guest's own tables say not present),
+ * so it reflects it; the kernel sees the address inside the heap or the mmap
+ * area and maps a fresh zeroed frame there. :*/
+bool demand_zero_fault(u32 addr, u32 errcode)
+{
+	if ((errcode & 1) || addr >= PAGE_OFFSET || current == &idle_task)
+		return false;
+	struct task *t = current;
+	bool heap = addr >= t->brk_start && addr < t->brk;
+	bool anon = addr >= t->mmap_top && addr < t->mmap_base;
+	if (!heap && !anon)
+		return false;
+	map_user(t, addr & ~0xfffu, alloc_frame());
+	demand_zero_pages++;
 	return true;
 }

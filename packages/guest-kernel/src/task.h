@@ -60,7 +60,8 @@ struct task {
 	u32 exit_status; /* wait4's encoding */
 	u32 slice;
 	u32 brk_start, brk;
-	u32 mmap_top; /* anonymous mappings grow down from here */
+	u32 mmap_top;  /* anonymous mappings grow down from here */
+	u32 mmap_base; /* where they started: [mmap_top, mmap_base) is demand-zero */
 	u32 tls[6];   /* the three TLS descriptors (GDT entries 6-8) */
 	const void *wait_chan;
 	struct sigaction_k {

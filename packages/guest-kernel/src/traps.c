@@ -131,7 +131,8 @@ void trap_handler(struct trap_frame *f)
 		breakpoints++;
 		return;
 	case 14:
-		if (cow_fault(lguest_data.cr2, f->errcode) || page_fault(lguest_data.cr2, f->errcode))
+		if (cow_fault(lguest_data.cr2, f->errcode) || demand_zero_fault(lguest_data.cr2, f->errcode) ||
+		    page_fault(lguest_data.cr2, f->errcode))
 			return;
 		if ((f->cs & 3) == 3) { /* a user program touched what it does not own: SIGSEGV */
 			if (kernel_debug)

@@ -45,7 +45,8 @@ int main(int argc, char **argv)
 	}
 	waitpid(child, &status);
 
-	/* Fresh memory: every page is a page fault the Host's shadow paging resolves. */
+	/* Fresh memory is demand-zero: the first touch of each page is a page fault the Host
+	 * reflects and the Guest kernel answers with a zeroed frame. */
 	u32 pages = 256;
 	volatile u32 *mem = mmap_anon(pages * 4096);
 	u32 sum = 0;
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 	put_u32(pages);
 	puts(" fresh pages (checksum ");
 	put_u32(sum);
-	puts("); the Host filled each shadow entry on a hidden page fault\n");
+	puts("): each first touch was a page fault the Host reflected to the Guest kernel\n");
 	puts("littleguest demo: done. Try: lguest run --stats, or lguest run --add /bin/busybox:/bin/busybox -- /bin/busybox sh\n");
 	return 0;
 }
