@@ -92,7 +92,8 @@ bool frame_shared(u32 f)
 	return frame_shares != NULL && n < frame_shares_len && frame_shares[n] > 0;
 }
 
-/* Map [start, start + len) at PAGE_OFFSET + start (pages the frame allocator never hands out). */
+/* Map [start, start + len) at PAGE_OFFSET + start (pages the frame allocator never hands out).
+ * Like Linux's set_pte without an mm: native writes, then one FLUSH_TLB(1) for all of them. */
 static void map_kernel_range(u32 start, u32 len)
 {
 	for (u32 a = start; a < start + len && a < 0u - lguest_data.reserve_mem - PAGE_OFFSET; a += PAGE_SIZE) {
@@ -102,9 +103,9 @@ static void map_kernel_range(u32 start, u32 len)
 			pde = alloc_frame() | PDE_KERNEL;
 			set_pgd(boot_pgdir, v >> 22, pde);
 		}
-		u32 *pte = (u32 *)va(pde & ~0xfffu) + ((v >> 12) & 0x3ff);
-		set_pte(boot_pgdir, pte, v, a | PTE_KERNEL);
+		((u32 *)va(pde & ~0xfffu))[(v >> 12) & 0x3ff] = a | PTE_KERNEL;
 	}
+	hcall(LHCALL_FLUSH_TLB, 1, 0, 0, 0);
 }
 
 /*G:300 boot.S mapped only the first 16 MiB. Now the kernel maps all of its

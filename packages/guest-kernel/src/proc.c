@@ -263,7 +263,7 @@ static bool load_image(struct task *t, const struct file *f, u32 argc, const cha
 	return true;
 }
 
-static const char *const default_env[] = { "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TERM=vt100" };
+static const char *const default_env[] = { "PATH=/bin:/usr/bin", "HOME=/", "TERM=vt100" };
 
 struct task *spawn_program(const struct file *f, u32 argc, const char *const *argv)
 {
@@ -656,14 +656,22 @@ u32 sys_munmap(u32 addr, u32 len)
 {
 	if ((addr & 0xfff) || !user_range_ok(addr, len))
 		return (u32)-EINVAL;
+	/* Few pages: one SET_PTE each (flush_tlb_single). Many: native writes, then one
+	 * FLUSH_TLB(0) drops the Host's shadow of the user half (flush_tlb_user). */
+	bool batch = len >= 16 * PAGE_SIZE;
+	bool any = false;
 	for (u32 a = addr; a < addr + len; a += PAGE_SIZE) {
 		u32 *pte = user_pte(current, a);
 		if (pte != NULL && (*pte & 1)) {
 			free_frame(*pte & ~0xfffu);
 			*pte = 0;
-			hcall(LHCALL_SET_PTE, current->pgdir, a, 0, 0);
+			any = true;
+			if (!batch)
+				hcall(LHCALL_SET_PTE, current->pgdir, a, 0, 0);
 		}
 	}
+	if (batch && any)
+		hcall(LHCALL_FLUSH_TLB, 0, 0, 0, 0);
 	return 0;
 }
 

@@ -216,7 +216,7 @@ describe("lguest run", () => {
     expect(r.status).toBe(0);
     for (const want of [
       /exits by trap: 14 \d+, 31 \d+/,
-      /hypercalls: .*LGUEST_INIT 1, SHUTDOWN 1, NEW_PGTABLE \d+, LOAD_IDT_ENTRY \d+, .*SET_PTE \d+, .*NOTIFY \d+.* \(async \d+\)/,
+      /hypercalls: .*LGUEST_INIT 1, SHUTDOWN 1, NEW_PGTABLE \d+, FLUSH_TLB \d+, LOAD_IDT_ENTRY \d+, .*SET_PTE \d+, .*NOTIFY \d+.* \(async \d+\)/,
       /faults hidden \d+, reflected \d+/,
       /pgdir hits \d+, misses \d+ \(hit rate \d+\.\d%\)/,
       /MIPS/,
