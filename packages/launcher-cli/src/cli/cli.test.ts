@@ -250,6 +250,41 @@ describe("lguest run", () => {
     expectOneLineError(lguest("run", "--add", "missing:/bin/x", "--", "/bin/x"), /^lguest run: cannot read --add file 'missing': no such file/);
   }, RUN_TIMEOUT);
 
+  /**
+   * Run `lguest run … -- /bin/busybox sh -c SHELL` on a pseudo-terminal (util-linux's
+   * script(1)) and type `keys` once the Guest has printed "ready" (so the Launcher has
+   * already put the terminal in raw mode).
+   */
+  function onTerminal(shell: string, keys: string): Promise<{ status: number | null; output: string }> {
+    const cmd = `${process.execPath} ${CLI} run --mem 16M --add /bin/busybox:/bin/busybox -- /bin/busybox sh -c '${shell}'`;
+    return new Promise((resolve, reject) => {
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: dir });
+      let output = "";
+      let typed = false;
+      child.on("error", (e) => reject(new Error(`script(1) from util-linux is needed for this test: ${e.message}`)));
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("latin1");
+        if (!typed && output.includes("ready")) {
+          typed = true;
+          child.stdin.write(keys);
+        }
+      });
+      child.on("close", (status) => resolve({ status, output }));
+    });
+  }
+
+  it("on a terminal stdin is raw: one Ctrl-C is a byte for the Guest, not the end of the Launcher", async () => {
+    const r = await onTerminal('echo ready; read x; echo "got $x" | wc -c', "\u0003abc\n");
+    expect(r.output).toMatch(/\b9\r?\n/); // "got " + ^C + "abc" + newline: the ^C arrived as a byte
+    expect(r.status).toBe(0);
+  }, RUN_TIMEOUT);
+
+  it("on a terminal three Ctrl-C within a second end the run with 130", async () => {
+    const r = await onTerminal("echo ready; read x; echo never", "\u0003\u0003\u0003");
+    expect(r.status).toBe(130);
+    expect(r.output).not.toContain("never");
+  }, RUN_TIMEOUT);
+
   it("run --help lists the options and exit statuses", () => {
     const r = lguest("run", "--help");
     expect(r.status).toBe(0);
