@@ -780,3 +780,30 @@ bool demand_zero_fault(u32 addr, u32 errcode)
 	demand_zero_pages++;
 	return true;
 }
+
+/* mprotect: write permission of the pages already present in [addr, addr+len). PROT_WRITE
+ * makes them writable (a copy-on-write page stays read-only until its fault); without it
+ * they become read-only, so a later write is a SIGSEGV. Reading is always allowed (no
+ * PROT_NONE), and pages not yet faulted in take the protection of their area. */
+u32 sys_mprotect(u32 addr, u32 len, u32 prot)
+{
+	if ((addr & 0xfff) || !user_range_ok(addr, len))
+		return (u32)-EINVAL;
+	for (u32 a = addr; a < addr + len; a += PAGE_SIZE) {
+		u32 *pte = user_pte(current, a);
+		if (pte == NULL || !(*pte & 1))
+			continue;
+		u32 v = *pte;
+		if (prot & 2)
+			v = (v & PTE_COW) ? v : v | PTE_RW;
+		else
+			v &= ~(u32)(PTE_RW | PTE_COW);
+		if (v != *pte) {
+			if ((*pte & PTE_COW) && !(prot & 2) && frame_shared(*pte & ~0xfffu))
+				v |= PTE_COW; /* still shared: a later PROT_WRITE must copy it first */
+			*pte = v;
+			hcall(LHCALL_SET_PTE, current->pgdir, a, v, 0);
+		}
+	}
+	return 0;
+}

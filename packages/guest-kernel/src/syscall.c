@@ -131,7 +131,6 @@ void do_syscall(struct trap_frame *f)
 	case SYS_getgid32:
 	case SYS_geteuid32:
 	case SYS_getegid32:
-	case SYS_mprotect: /* user pages are read-write; protections are not enforced yet */
 	case SYS_madvise:
 	case SYS_prctl:
 		r = 0;
@@ -141,6 +140,9 @@ void do_syscall(struct trap_frame *f)
 		break;
 	case SYS_brk:
 		r = sys_brk(a1);
+		break;
+	case SYS_mprotect:
+		r = sys_mprotect(a1, a2, a3);
 		break;
 	case SYS_mmap2:
 		r = sys_mmap(a1, a2, a3, a4, f->edi, f->ebp);

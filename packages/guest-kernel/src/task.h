@@ -97,6 +97,7 @@ void exit_with_status(u32 status) __attribute__((noreturn));
 u32 sys_brk(u32 addr);
 u32 sys_mmap(u32 addr, u32 len, u32 prot, u32 flags, u32 fd, u32 pgoff);
 u32 sys_munmap(u32 addr, u32 len);
+u32 sys_mprotect(u32 addr, u32 len, u32 prot);
 u32 sys_set_thread_area(u32 uinfo);
 
 /* signal.c */

@@ -47,12 +47,34 @@ _start:
 nl:	.byte 10
 `;
 
-function build(source: string): Uint8Array {
+function build(source: string, ext = "S"): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), "lg-prog-"));
-  writeFileSync(join(dir, "p.S"), source);
-  execFileSync("gcc", ["-m32", "-nostdlib", "-static", "-o", join(dir, "p"), join(dir, "p.S")]);
+  writeFileSync(join(dir, `p.${ext}`), source);
+  const ulib = join(createRequire(import.meta.url).resolve("@littleguest/guest-kernel/package.json"), "../user");
+  execFileSync("gcc", ["-m32", "-nostdlib", "-static", "-fno-pic", "-fno-pie", "-fno-stack-protector", "-ffreestanding", "-O1", `-I${ulib}`, "-o", join(dir, "p"), join(dir, `p.${ext}`)]);
   return new Uint8Array(readFileSync(join(dir, "p")));
 }
+
+/** mmap a page, write it, make it read-only with mprotect, write again: SIGSEGV (139). */
+const MPROTECT = `
+#include "ulib.h"
+#define SYS_mprotect 125
+int main(int argc, char **argv)
+{
+	(void)argv;
+	volatile u32 *p = mmap_anon(4096);
+	p[0] = 1;
+	sys3(SYS_mprotect, (int)p, 4096, 1); /* PROT_READ */
+	puts("read-only now, value ");
+	put_u32(p[0]);
+	puts("\\n");
+	if (argc > 1)
+		sys3(SYS_mprotect, (int)p, 4096, 3); /* PROT_READ | PROT_WRITE again */
+	p[0] = 2;
+	puts("write allowed\\n");
+	return 0;
+}
+`;
 
 async function run(initrd: Uint8Array, argv: string[]) {
   const out: Uint8Array[] = [];
@@ -69,6 +91,14 @@ describe("a static i386 program as the first process", () => {
     const { exit, text } = await run(initrd, ["/bin/echo-args", "one", "two words"]);
     expect(text).toBe("/bin/echo-args\none\ntwo words\n");
     expect(exit).toEqual({ kind: "poweroff", status: 3 });
+  });
+
+  it("mprotect: a write to a page made read-only ends the program with SIGSEGV (139); PROT_WRITE again allows it", async () => {
+    const rd = writeCpio([{ name: "bin/mp", mode: S_IFREG | 0o755, data: build(MPROTECT, "c") }]);
+    const denied = await run(rd, ["/bin/mp"]);
+    expect(denied).toEqual({ exit: { kind: "poweroff", status: 139 }, text: "read-only now, value 1\n" });
+    const allowed = await run(rd, ["/bin/mp", "again"]);
+    expect(allowed).toEqual({ exit: { kind: "poweroff", status: 0 }, text: "read-only now, value 1\nwrite allowed\n" });
   });
 
   it("a program that is not in the initramfs: a message and status 127", async () => {
