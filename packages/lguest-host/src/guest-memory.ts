@@ -22,10 +22,15 @@ export class GuestMemory {
     private readonly kill: (reason: string) => void,
   ) {}
 
-  /** Whether `len` bytes at Guest-physical `addr` lie inside Guest RAM. */
+  /** Whether `len` bytes at Guest-physical `addr` lie inside Guest RAM (a negative int32 is its unsigned value). */
   addressOk(addr: number, len: number): boolean {
-    const a = addr >>> 0;
-    return len >= 0 && a + len <= this.pfnLimit * 4096 && a + len >= a;
+    const a = addr < 0 ? addr + 0x100000000 : addr;
+    return len >= 0 && a + len <= this.pfnLimit * 4096;
+  }
+
+  /** A dword at `addr`, or 0 outside Guest RAM, without killing anybody. */
+  peek32(addr: number): number {
+    return this.addressOk(addr, 4) ? this.memory.read32(this.memBase + (addr >>> 0)) : 0;
   }
 
   /** A dword at `addr`; 0 after killing the Guest when it is outside its RAM. */

@@ -37,7 +37,8 @@ import {
   type ShadowExtraCounters,
   snapshotShadowCounters,
 } from "./counters.js";
-import { GuestRam, gpgdAddr, gpteAddr, hex, walkGuestQuiet } from "./guest-walk.js";
+import { GuestMemory, hex } from "../guest-memory.js";
+import { gpgdAddr, gpteAddr, walkGuestQuiet } from "./guest-walk.js";
 import { NONE, PGDIR_SLOTS, PgdirCache } from "./pgdir-cache.js";
 import type { ShadowInspection, ShadowSlotInfo, ShadowStrategyOptions } from "./shadow-options.js";
 import { ENTRY_FLAGS, ShadowTables } from "./shadow-tables.js";
@@ -88,7 +89,7 @@ export class ShadowPager implements MmuStrategy {
   private readonly options: ShadowStrategyOptions;
   private readonly c: MutableMmuCounters = createMmuCounters();
   private readonly extra: ShadowExtraCounters = createShadowExtraCounters();
-  private readonly ram: GuestRam;
+  private readonly ram: GuestMemory;
   private readonly tables: ShadowTables;
   private readonly cache: PgdirCache;
   private readonly killGuest: (reason: string) => void;
@@ -110,7 +111,7 @@ export class ShadowPager implements MmuStrategy {
     };
     const { memory, control, allocator, guest } = options;
     this.translator = new PagingUnit(memory, control);
-    this.ram = new GuestRam(memory, guest.memBase, guest.pfnLimit, this.killGuest);
+    this.ram = new GuestMemory(memory, guest.memBase, guest.pfnLimit, this.killGuest);
     this.tables = new ShadowTables(memory, allocator, Math.floor(guest.memBase / 4096), this.c, this.killGuest);
     this.cache = new PgdirCache(options.victim ?? "random", options.seed);
     this.kernelAddr = guest.kernelAddress >>> 0;
