@@ -319,7 +319,7 @@ export class LgCpu implements SwitcherGuest {
     }
     const out = this.switcher.exitToHost(hostCpu, this, cpu, exit.vector);
     if (out.trapnum === 14) this.lastPageFault = cpu.control.cr2 >>> 0;
-    this.counters.exits[out.trapnum < 256 ? out.trapnum : 256]!++;
+    this.counters.exits[Math.min(out.trapnum, 256)]!++;
   }
 
   /** lguest_arch_handle_trap. */
