@@ -1,0 +1,2 @@
+// Public exports of the gdb part of devtools (re-exported by src/index.ts).
+export {};

@@ -1,0 +1,2 @@
+// Node-only exports of the gdb part (re-exported by src/node.ts).
+export {};
