@@ -149,10 +149,16 @@ const scratch = new Args();
 const ringArgs = new Args();
 
 /** Run one call (do_hcall); unknown numbers kill. */
-function doHcall(cpu: LgCpu, a: Args): void {
+function doHcall(cpu: LgCpu, a: Args, async: boolean): void {
   if (a.call >>> 0 < cpu.counters.hypercalls.length) cpu.counters.hypercalls[a.call >>> 0]!++;
   const r = HYPERCALLS.dispatch(cpu, a);
   if (!r.handled) cpu.kill(`Bad hypercall ${a.call}`);
+  observeHcall(cpu, a, async);
+}
+
+/** Show a hypercall that ran to the Guest's observer, if any. */
+function observeHcall(cpu: LgCpu, a: Args, async: boolean): void {
+  cpu.observer?.hypercall?.(a.call >>> 0, a.a1 >>> 0, a.a2 >>> 0, a.a3 >>> 0, a.a4 >>> 0, async);
 }
 
 /** do_async_hcalls: run the ring's pending calls in order from the Host's cursor. */
@@ -171,7 +177,7 @@ function doAsyncHcalls(cpu: LgCpu): void {
     a.a4 = cpu.mem.read32(rec + 16);
     if (cpu.dead !== null) return;
     cpu.counters.asyncHypercalls++;
-    doHcall(cpu, a);
+    doHcall(cpu, a, true);
     cpu.mem.write8(cpu.lguestData + LGUEST_DATA.hcallStatus + i, HCALL_STATUS_FREE);
     if (cpu.dead !== null || cpu.pendingNotify >= 0) break;
   }
@@ -225,6 +231,7 @@ export function doHypercalls(cpu: LgCpu): void {
   a.a4 = cpu.reg("esi");
   if (cpu.lguestData === 0) {
     initialize(cpu, a);
+    observeHcall(cpu, a, false);
     cpu.hcallPending = false;
     return;
   }
@@ -235,7 +242,7 @@ export function doHypercalls(cpu: LgCpu): void {
     a.a2 = cpu.reg("ecx");
     a.a3 = cpu.reg("edx");
     a.a4 = cpu.reg("esi");
-    doHcall(cpu, a);
+    doHcall(cpu, a, false);
     cpu.hcallPending = false;
   }
 }

@@ -13,6 +13,7 @@ export type { HostMmu, HostMmuFactory } from "./host-mmu.js";
 export { VirtualClock, VIRTUAL_EPOCH_SECONDS, VIRTUAL_NS_PER_INSTRUCTION } from "./clock.js";
 export type { GuestClock } from "./clock.js";
 export type { HostCounters } from "./counters.js";
+export type { HostObserver, PageFaultOutcome } from "./observer.js";
 export { HYPERCALLS } from "./hypercalls.js";
 export { copyTraps, directTrap, loadIdtEntry } from "./idt.js";
 export type { IdtLoad } from "./idt.js";

@@ -51,6 +51,7 @@ export function tryDeliverInterrupt(cpu: LgCpu, irq: number, more: boolean): voi
   const lo = cpu.guestIdt[v * 2]!;
   const hi = cpu.guestIdt[v * 2 + 1]!;
   if (idtPresent(hi)) {
+    if (cpu.observer !== null) cpu.observer.irqDelivered?.(irq, cpu.reg("eip") >>> 0);
     cpu.irqsPending &= ~(1 << irq);
     setGuestInterrupt(cpu, lo, hi, false, cpu.noirqIret === 0 || cpu.reg("eip") >>> 0 !== cpu.noirqIret >>> 0);
     cpu.counters.interruptsDelivered++;

@@ -19,7 +19,7 @@ import {
   SWITCHER_ROUTE_BASE,
   type SwitcherGuest,
 } from "@littleguest/switcher";
-import { ControlRegisters, CR0_ET, CR0_PE, CR0_PG, CR0_TS, CR0_WP, Cpu, type PhysicalMemory } from "@littleguest/x86-core";
+import { ControlRegisters, CR0_ET, CR0_PE, CR0_PG, CR0_TS, CR0_WP, Cpu, type CpuExit, type HandlerExit, type PhysicalMemory } from "@littleguest/x86-core";
 import { LGUEST_IRQS, SYSCALL_VECTOR } from "./abi/lguest-data.js";
 import { GuestMemory, hex } from "./guest-memory.js";
 import type { HostMmu, HostMmuFactory } from "./host-mmu.js";
@@ -30,6 +30,7 @@ import { initialGuestGdt } from "./segments.js";
 import { deliverTrap, emulateInsn } from "./traps.js";
 import { VirtualClock, type GuestClock } from "./clock.js";
 import { createHostCounters, type HostCounters } from "./counters.js";
+import type { HostObserver } from "./observer.js";
 
 /** Guest instructions run between looks at the clock and the Launcher (a Host timer tick). */
 export const DEFAULT_SLICE = 1_000_000;
@@ -67,7 +68,12 @@ export type RunEvent =
   /** The Guest is halted with nothing to deliver; `wakeAtNs` is its timer (null: none armed). */
   | { readonly kind: "idle"; readonly wakeAtNs: number | null }
   /** The instruction budget of this call ran out. */
-  | { readonly kind: "budget" };
+  | { readonly kind: "budget" }
+  /**
+   * {@link LgCpu.requestStop} was called, or {@link LgCpu.step} ran its instruction: the Guest
+   * is out of the CPU with every register in its regs page; `run` goes on from there.
+   */
+  | { readonly kind: "stopped" };
 
 /** The Host's side of one Guest: what lguest keeps in `struct lguest` and `struct lg_cpu`. */
 export class LgCpu implements SwitcherGuest {
@@ -130,6 +136,8 @@ export class LgCpu implements SwitcherGuest {
   readonly clock: GuestClock;
   /** What the Host did for this Guest. */
   readonly counters: HostCounters = createHostCounters();
+  /** Devtools' view of what the Host does (null: nobody watches). */
+  observer: HostObserver | null = null;
 
   private readonly memory: PhysicalMemory;
   private readonly allocator: HostPageAllocator;
@@ -137,6 +145,12 @@ export class LgCpu implements SwitcherGuest {
   private readonly slice: number;
   private readonly detach: () => void;
   private closed = false;
+  /** The run loop returns `stopped` at its next look. */
+  private stopRequested = false;
+  /** The CPU is running the Switcher or the Guest (a stop must cut the slice short). */
+  private inCpu = false;
+  /** {@link LgCpu.step} is running: enter the Guest for one instruction. */
+  private stepping = false;
 
   /** @internal Use {@link LguestHost.initialize}. */
   constructor(memory: PhysicalMemory, allocator: HostPageAllocator, switcher: Switcher, setup: GuestSetup) {
@@ -197,6 +211,7 @@ export class LgCpu implements SwitcherGuest {
   irq(irq: number): boolean {
     if (!Number.isInteger(irq) || irq < 0 || irq >= LGUEST_IRQS) return false;
     this.irqsPending |= 1 << irq;
+    this.observer?.irqRaised?.(irq);
     return true;
   }
 
@@ -234,6 +249,10 @@ export class LgCpu implements SwitcherGuest {
         this.pendingNotify = -1;
         return { kind: "notify", address };
       }
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return STOPPED;
+      }
       this.fireTimer();
       const pending = interruptPending(this);
       if (pending.irq < LGUEST_IRQS) tryDeliverInterrupt(this, pending.irq, pending.more);
@@ -246,6 +265,40 @@ export class LgCpu implements SwitcherGuest {
       if (this.cpu.instructions >= stopAt) return { kind: "budget" };
       this.runGuestOnce(hostCpu, Math.min(this.slice, stopAt - this.cpu.instructions, this.instructionsToTimer()));
       if (this.dead === null) this.handleTrap();
+    }
+  }
+
+  /*H:140 A debugger needs two more things of the run loop: to stop a running Guest, and to
+   * run it for exactly one of its own instructions. Both end the same way a slice does: the
+   * Guest is sent out through the Switcher by a Host interrupt, so when `run` returns
+   * `stopped` every register is in the regs page and nothing is half done. A stop that lands
+   * while the CPU is still in the Switcher's entry code lets that code finish first; the
+   * Guest never runs in ring 0, so ring 0 is how the Host tells the two apart. A step that
+   * takes a page fault the shadow pager hides has retired nothing, so it goes on until the
+   * instruction does, as it would on a machine without a Host in between. :*/
+
+  /**
+   * Ask the run loop to return `stopped` as soon as it can: after the current Guest
+   * instruction if the Guest is running (call it from a breakpoint or a watch), else at the
+   * loop's next look. Safe to call from an observer or a fault-bus claim.
+   */
+  requestStop(): void {
+    this.stopRequested = true;
+    if (this.inCpu) this.cpu.stop();
+  }
+
+  /**
+   * Run exactly one Guest instruction (or the first instruction of an interrupt handler the
+   * Host delivers on the way in), finishing any hypercall it made. @returns `stopped` after the
+   * instruction, or what `run` would have returned instead (`notify`, `idle`, `dead`).
+   */
+  step(options: { hostCpu?: number } = {}): RunEvent {
+    this.stepping = true;
+    try {
+      return this.run({ hostCpu: options.hostCpu });
+    } finally {
+      this.stepping = false;
+      this.stopRequested = false;
     }
   }
 
@@ -302,12 +355,41 @@ export class LgCpu implements SwitcherGuest {
     this.switcher.enterGuest(hostCpu, this, cpu);
     if (this.ts) cpu.control.cr0 |= CR0_TS;
     else cpu.control.cr0 &= ~CR0_TS;
-    let exit = cpu.run(Math.max(1, budget));
-    for (let kicks = 0; exit.kind === "budget"; kicks++) {
+    this.inCpu = true;
+    const exit = this.runSlice(budget);
+    this.inCpu = false;
+    if (exit === null) return;
+    const out = this.switcher.exitToHost(hostCpu, this, cpu, exit.vector);
+    if (out.trapnum === 14) this.lastPageFault = cpu.control.cr2 >>> 0;
+    this.counters.exits[Math.min(out.trapnum, 256)]!++;
+    this.observer?.exit?.(out.trapnum, out.errcode, this.reg("eip") >>> 0, this.lastPageFault);
+  }
+
+  /**
+   * Run the entered Guest for `budget` instructions (one when stepping) and make sure it
+   * leaves through the Switcher. @returns the Switcher exit, or null when the Guest was killed.
+   */
+  private runSlice(budget: number): HandlerExit | null {
+    const cpu = this.cpu;
+    let exit: CpuExit;
+    if (this.stepping) {
+      exit = this.throughSwitcher();
+      if (exit.kind === "budget") exit = cpu.run(1);
+      this.stopRequested = true;
+    } else {
+      exit = cpu.run(Math.max(1, budget));
+      if (exit.kind === "stopped") {
+        this.stopRequested = true;
+        exit = this.throughSwitcher();
+      }
+    }
+    // Out of budget or stopped (a breakpoint, requestStop): a Host interrupt sends it out.
+    for (let kicks = 0; exit.kind === "budget" || exit.kind === "stopped"; kicks++) {
+      if (exit.kind === "stopped") this.stopRequested = true;
       if (kicks === 0) cpu.requestInterrupt(HOST_TIMER_VECTOR);
       if (kicks > 1000) {
         this.kill("Guest did not leave after a Host timer interrupt");
-        return;
+        return null;
       }
       exit = cpu.run(64);
     }
@@ -315,11 +397,23 @@ export class LgCpu implements SwitcherGuest {
     if (exit.kind !== "handler" || exit.id - SWITCHER_ROUTE_BASE !== exit.vector) {
       const why = exit.kind === "shutdown" ? exit.reason : exit.kind;
       this.kill(`unexpected exit from the Guest: ${why}`);
-      return;
+      return null;
     }
-    const out = this.switcher.exitToHost(hostCpu, this, cpu, exit.vector);
-    if (out.trapnum === 14) this.lastPageFault = cpu.control.cr2 >>> 0;
-    this.counters.exits[Math.min(out.trapnum, 256)]!++;
+    return exit;
+  }
+
+  /**
+   * Finish the Switcher's entry code one instruction at a time, stopping as the Guest's first
+   * instruction is next (`budget`) or when something else ends the run.
+   */
+  private throughSwitcher(): CpuExit {
+    const cpu = this.cpu;
+    for (let n = 0; n < 1000; n++) {
+      if (cpu.cpl !== 0) return BUDGET;
+      const e = cpu.run(1);
+      if (e.kind !== "budget" && e.kind !== "stopped") return e;
+    }
+    return { kind: "shutdown", reason: "the Switcher's entry code did not reach the Guest" };
   }
 
   /** lguest_arch_handle_trap. */
@@ -329,12 +423,18 @@ export class LgCpu implements SwitcherGuest {
       case 13:
         if (this.reg("errcode") === 0 && emulateInsn(this)) return;
         break;
-      case 14:
-        if (this.mmu.pageFault(this.lastPageFault, this.reg("errcode")) === "fixed") return;
+      case 14: {
+        const fixed = this.mmu.pageFault(this.lastPageFault, this.reg("errcode")) === "fixed";
+        const outcome = fixed ? "hidden" : this.dead !== null ? "killed" : "reflected";
+        this.observer?.pageFault?.(this.lastPageFault, this.reg("errcode") >>> 0, this.reg("eip") >>> 0, outcome);
+        // A hidden fault retired nothing: a single step goes on until the instruction does.
+        if (fixed && this.stepping) this.stopRequested = false;
+        if (fixed) return;
         // A fault that killed the Guest (the Switcher's pages, a bad entry) is not reflected.
         if (this.dead !== null) return;
         if (this.lguestData !== 0) this.mem.write32(this.lguestData + 8, this.lastPageFault);
         break;
+      }
       case 7:
         if (!this.ts) return;
         break;
@@ -345,12 +445,16 @@ export class LgCpu implements SwitcherGuest {
         // A Host interrupt kicked the Guest out: nothing to do but run it again.
         if (trapnum >= 32 && trapnum < 256 && trapnum !== SYSCALL_VECTOR) return;
     }
+    if (trapnum !== 14) this.observer?.trapReflected?.(trapnum, this.reg("errcode") >>> 0, this.reg("eip") >>> 0);
     if (!deliverTrap(this, trapnum)) {
       const extra = trapnum === 14 ? this.lastPageFault : this.reg("errcode");
       this.kill(`unhandled trap ${trapnum} at ${hex(this.reg("eip"))} (${hex(extra)})`);
     }
   }
 }
+
+const STOPPED: RunEvent = Object.freeze({ kind: "stopped" });
+const BUDGET: CpuExit = Object.freeze({ kind: "budget" });
 
 /** Re-export for the Host's user: the fields of `struct lguest_regs`. */
 export type { RegsField };

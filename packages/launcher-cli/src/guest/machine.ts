@@ -102,7 +102,7 @@ export type GuestExit =
   | { readonly kind: "killed"; readonly reason: string }
   /** The Guest is halted with no timer and no device that could wake it. */
   | { readonly kind: "stuck" }
-  /** {@link GuestMachine.stop} was called. */
+  /** {@link GuestMachine.stop} or the Guest's `requestStop` (a breakpoint, a debugger) was called; `run` again goes on. */
   | { readonly kind: "stopped" };
 
 /*L:600 The Launcher's half of lguest is bookkeeping: find room for the Guest, put its
@@ -274,10 +274,24 @@ export class GuestMachine {
           } else await new Promise((r) => setTimeout(r, 1));
           break;
         case "budget":
-          await new Promise((r) => setImmediate(r));
+          // setTimeout, not setImmediate: the machine also runs in a browser.
+          await new Promise((r) => setTimeout(r, 0));
           break;
+        case "stopped":
+          return { kind: "stopped" };
       }
     }
+  }
+
+  /**
+   * Run exactly one Guest instruction (a debugger's single step), serving a device kick it
+   * makes. @returns null while the Guest lives, else how its life ended.
+   */
+  step(): GuestExit | null {
+    const ev = this.guest.step();
+    if (ev.kind === "notify") this.notify(ev.address);
+    else if (ev.kind === "dead") return this.death(ev.reason, ev.restart);
+    return null;
   }
 
   /** Release the Guest (every Host page it held) and the Host's Switcher. */

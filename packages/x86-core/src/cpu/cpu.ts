@@ -222,6 +222,13 @@ export class Cpu {
   halted = false;
   /** Pending external interrupt vector, or -1. */
   irqVector = -1;
+  /**
+   * Called before each instruction executes while set (an instruction trace, a debugger):
+   * `run` then retires one instruction per chain, slower but exact; the observer sees the
+   * CPU with EIP at the instruction. `run` looks at it once per call, so while it is null it
+   * costs nothing. Observers must not change the CPU.
+   */
+  onInstruction: ((cpu: Cpu, eip: number) => void) | null = null;
   /** Retired-instruction count at which the interrupt shadow (after STI / MOV SS / POP SS) ends. */
   shadowEnd = 0;
   /** Exit prepared for `run` to return. */
@@ -910,6 +917,7 @@ export class Cpu {
     const end = this.instructions + budget;
     this.exit = null;
     if ((this.brk !== 0 || this.halted) && this.service()) return this.takeExit();
+    if (this.onInstruction !== null) return this.runObserved(end);
     while (this.instructions < end) {
       const insn = this.lookup();
       if (insn === null) {
@@ -917,6 +925,22 @@ export class Cpu {
         continue;
       }
       runChain(this, insn, end);
+      if (this.brk !== 0 && this.service()) return this.takeExit();
+    }
+    return BUDGET_EXIT;
+  }
+
+  /** `run` with {@link Cpu.onInstruction} set: one instruction per chain, each announced first. */
+  private runObserved(end: number): CpuExit {
+    while (this.instructions < end) {
+      const insn = this.lookup();
+      if (insn === null) {
+        if (this.service()) return this.takeExit();
+        continue;
+      }
+      const observe = this.onInstruction;
+      if (observe !== null) observe(this, this.eip);
+      runChain(this, insn, this.instructions + 1);
       if (this.brk !== 0 && this.service()) return this.takeExit();
     }
     return BUDGET_EXIT;
