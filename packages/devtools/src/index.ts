@@ -13,3 +13,4 @@ export * from "./trace/index.js";
 export * from "./inspect/index.js";
 export * from "./gdb/index.js";
 export * from "./journey/index.js";
+export * from "./symbols/index.js";
