@@ -327,6 +327,7 @@ export class LgCpu implements SwitcherGuest {
   // ---------------------------------------------------------------- internals
 
   private death(): RunEvent {
+    this.observer?.dying?.(this.dead ?? "");
     this.mmu.guestDeath();
     return { kind: "dead", reason: this.dead ?? "", restart: this.restart };
   }

@@ -33,4 +33,9 @@ export interface HostObserver {
   irqRaised?(irq: number): void;
   /** Virtual IRQ `irq` was delivered (the Guest now runs its handler). */
   irqDelivered?(irq: number, eip: number): void;
+  /**
+   * The Guest is dead (`reason` as the run loop will report it) and its shadow pages are
+   * about to be released: the last moment to look at its address space.
+   */
+  dying?(reason: string): void;
 }

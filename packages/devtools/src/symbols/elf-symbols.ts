@@ -31,7 +31,6 @@ export function readElfSymbols(bytes: Uint8Array): ElfSymbol[] | null {
   const section = (i: number) => shoff + i * shentsize;
   const out: ElfSymbol[] = [];
   if (shoff === 0 || shentsize < 40 || shoff + shnum * shentsize > bytes.length) return out;
-  const decoder = new TextDecoder();
   for (let i = 0; i < shnum; i++) {
     const sh = section(i);
     if (v.getUint32(sh + 4, true) !== SHT_SYMTAB) continue;
@@ -51,7 +50,7 @@ export function readElfSymbols(bytes: Uint8Array): ElfSymbol[] | null {
       if (nameAt === 0 || nameAt >= strSize || shndx === 0 || type === 3 || type === 4) continue; // undefined, SECTION, FILE
       let end = strOff + nameAt;
       while (end < strOff + strSize && bytes[end] !== 0) end++;
-      const name = decoder.decode(bytes.subarray(strOff + nameAt, end));
+      const name = String.fromCharCode(...bytes.subarray(strOff + nameAt, end));
       if (name === "" || name.startsWith("$")) continue;
       out.push({ name, address: value, size: v.getUint32(s + 8, true), kind: type === 2 ? "func" : type === 1 ? "object" : "other" });
     }

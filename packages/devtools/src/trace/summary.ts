@@ -220,7 +220,10 @@ export function formatTraceSummary(s: TraceSummary, symbolize?: Symbolizer): str
     lines.push(`page faults: ${total} (${pf.hidden} hidden by the shadow pager, ${pf.reflected} reflected to the Guest, ${pf.killed} fatal)`);
   }
   addrs("instructions that faulted most", s.topFaultEips);
-  addrs("pages faulted on most", s.topFaultPages);
+  if (s.topFaultPages.length > 0) {
+    lines.push("pages faulted on most:");
+    for (const [k, v] of s.topFaultPages) lines.push(`  ${String(v).padStart(10)}  ${hex(k)}`);
+  }
   list("page-table operations", s.pageTableOps);
   if (s.irqs.length > 0) {
     lines.push("virtual interrupts:");

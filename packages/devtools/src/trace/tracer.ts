@@ -61,6 +61,23 @@ const PAGE_TABLE_OPS: Readonly<Record<number, PageTableEvent["op"]>> = {
   [LHCALL_FLUSH_TLB]: "flush_tlb",
 };
 
+/** Make every hook of `first` also call `then`'s (and `first` gain the hooks only `then` has). */
+function chain(first: HostObserver, then: HostObserver): void {
+  const keys = ["exit", "hypercall", "pageFault", "trapReflected", "irqRaised", "irqDelivered", "dying"] as const;
+  for (const k of keys) {
+    const a = first[k] as ((...args: unknown[]) => void) | undefined;
+    const b = then[k] as ((...args: unknown[]) => void) | undefined;
+    if (b === undefined) continue;
+    (first as Record<string, unknown>)[k] =
+      a === undefined
+        ? b.bind(then)
+        : (...args: unknown[]) => {
+            a(...args);
+            b.apply(then, args);
+          };
+  }
+}
+
 /*D:100 Tracing must cost nothing when it is off and must not change what it watches. Both
  * buses were built for it: the CPU shows every exception it delivers to fault-bus observers,
  * and the Host calls an observer at each exit, hypercall, page fault and interrupt, which it
@@ -106,6 +123,8 @@ export function traceGuest(guest: LgCpu, options: TraceOptions): () => void {
     observer.irqRaised = (irq) => sink({ type: "irq", ...stamp(), irq, op: "raised" });
     observer.irqDelivered = (irq, eip) => sink({ type: "irq", ...stamp(), irq, op: "delivered", eip });
   }
+  // Whoever watched before keeps watching: every hook of theirs is called after ours.
+  if (previous !== null) chain(observer, previous);
   guest.observer = observer;
   const disposers: (() => void)[] = [];
   if (cats.has("faults")) {
