@@ -3,3 +3,4 @@
  * stub, files). Everything else is in the main entry and runs in a browser too.
  */
 export * from "./gdb/node-index.js";
+export * from "./journey/node-journey.js";

@@ -4,7 +4,9 @@
  */
 import { isLauncherError } from "../errors.js";
 import { runBare } from "./bare-command.js";
-import { runGuest } from "./run-command.js";
+import { bundledKernelPath, runGuest } from "./run-command.js";
+import { runJourneyCommand } from "./journey-command.js";
+import { runTraceCommand } from "./trace-option.js";
 import type { CliIo } from "./cli-io.js";
 import { MAIN_USAGE } from "./usage.js";
 
@@ -37,11 +39,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (command === "bare") return await runBare(rest, io);
     if (command === "run") return await runGuest(rest, io);
+    if (command === "trace") return runTraceCommand(rest, io, bundledKernelPath);
+    if (command === "journey") return runJourneyCommand(rest, io);
     const what = command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`;
-    io.error(`lguest: ${what}; the commands are: run, bare (run 'lguest --help')`);
+    io.error(`lguest: ${what}; the commands are: run, bare, trace, journey (run 'lguest --help')`);
     return EXIT_USAGE;
   } catch (e) {
-    const where = command === "bare" || command === "run" ? `lguest ${command}` : "lguest";
+    const where = command === "bare" || command === "run" || command === "trace" || command === "journey" ? `lguest ${command}` : "lguest";
     if (isLauncherError(e)) {
       io.error(`${where}: ${e.message}`);
       return EXIT_USAGE;

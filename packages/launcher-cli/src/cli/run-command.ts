@@ -16,6 +16,10 @@ import { readKernelFile } from "./bare-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseMemSize } from "./mem-size.js";
 import { RUN_USAGE } from "./usage.js";
+import { makeSymbolizer, readElfSymbols, type TraceCategory } from "@littleguest/devtools";
+import { DEFAULT_INSPECT, type InspectView, parseInspectList, renderView } from "./inspect-views.js";
+import { Monitor } from "./monitor.js";
+import { parseTraceOption, startTrace } from "./trace-option.js";
 
 /** Exit status when the Guest was killed or crashed. */
 export const EXIT_GUEST_KILLED = 1;
@@ -42,6 +46,14 @@ export interface RunOptions {
   readonly argv: readonly string[];
   /** `--block FILE`: the Guest's /dev/vda. */
   readonly block: string | undefined;
+  /** `--trace LIST`: the categories to record (empty: no tracing). */
+  readonly trace: ReadonlySet<TraceCategory>;
+  /** `--trace-file FILE`: JSON Lines there instead of readable lines on stderr. */
+  readonly traceFile: string | undefined;
+  /** `--inspect-on-exit[=VIEWS]`: what to print when the Guest ends (empty: nothing). */
+  readonly inspectOnExit: readonly InspectView[];
+  /** `--monitor`: Ctrl-A c opens the monitor prompt. */
+  readonly monitor: boolean;
 }
 
 /** The bundled Guest kernel's path. */
@@ -74,6 +86,10 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       append: { type: "string" },
       mem: { type: "string" },
       stats: { type: "boolean" },
+      trace: { type: "string" },
+      "trace-file": { type: "string" },
+      "inspect-on-exit": { type: "string" },
+      monitor: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -86,6 +102,10 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
   let stats = false;
   let initrd: string | undefined;
   let block: string | undefined;
+  let trace: ReadonlySet<TraceCategory> = new Set();
+  let traceFile: string | undefined;
+  let inspectOnExit: readonly InspectView[] = [];
+  let monitor = false;
   const add: { host: string; guest: string }[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
@@ -99,6 +119,21 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       case "stats":
         if (t.value !== undefined) throw new LauncherError("bad-option", "--stats takes no value; write just --stats");
         stats = true;
+        break;
+      case "trace":
+        if (t.value === undefined) throw new LauncherError("bad-option", "--trace needs a list, e.g. --trace exits,hypercalls (or --trace all)");
+        trace = parseTraceOption(t.value);
+        break;
+      case "trace-file":
+        if (t.value === undefined) throw new LauncherError("bad-option", "--trace-file needs a value: the file to write JSON Lines to");
+        traceFile = t.value;
+        break;
+      case "inspect-on-exit":
+        inspectOnExit = t.value === undefined ? [...DEFAULT_INSPECT] : parseInspectList(t.value, "--inspect-on-exit");
+        break;
+      case "monitor":
+        if (t.value !== undefined) throw new LauncherError("bad-option", "--monitor takes no value; write just --monitor");
+        monitor = true;
         break;
       case "block":
         if (t.value === undefined) throw new LauncherError("bad-option", "--block needs a value: the file that backs the Guest's /dev/vda");
@@ -133,11 +168,12 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --block, --mem, --mmu, --append, --stats (see 'lguest run --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --block, --mem, --mmu, --append, --stats, --trace, --trace-file, --inspect-on-exit, --monitor (see 'lguest run --help')`);
     }
   }
   const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);
-  return { kernel, memoryBytes, append, stats, initrd, add, argv, block };
+  if (traceFile !== undefined && trace.size === 0) throw new LauncherError("bad-option", "--trace-file needs --trace LIST to say what to record, e.g. --trace all --trace-file run.jsonl");
+  return { kernel, memoryBytes, append, stats, initrd, add, argv, block, trace, traceFile, inspectOnExit, monitor };
 }
 
 /** Read a host file for the initrd, with one-line errors. */
@@ -265,23 +301,64 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
     argv: options.argv,
     acceptsInput: true,
   });
+  const symbols = readElfSymbols(kernel) ?? [];
+  const symbolize = makeSymbolizer(symbols);
+  const monitor = options.monitor ? new Monitor(machine, io, symbols, symbolize) : null;
   const stopInput = io.input(
-    (bytes) => machine.input(bytes),
-    () => machine.inputEnd(),
+    (bytes) => {
+      const forGuest = monitor === null ? bytes : monitor.filter(bytes);
+      if (forGuest.length > 0) machine.input(forGuest);
+    },
+    () => {
+      // While the monitor holds the input, the Guest learns of the end after the leftovers.
+      if (monitor !== null && (monitor.active || monitor.pending)) monitor.inputEnded();
+      else machine.inputEnd();
+    },
   );
   const stopInterrupt = io.onInterrupt(() => machine.stop());
+  // The views are taken as the Guest dies, before the Host releases its shadow pages.
+  const lastViews: string[] = [];
+  if (options.inspectOnExit.length > 0) {
+    machine.guest.observer = {
+      dying: () => {
+        for (const view of options.inspectOnExit) lastViews.push(`lguest run: inspect ${view}:\n${renderView(machine, view)}`);
+      },
+    };
+  }
+  const stopTrace = options.trace.size > 0 ? startTrace(machine.guest, options.trace, options.traceFile, io, symbolize) : null;
   const started = io.now();
   let exit: GuestExit;
+  let quit = false;
   try {
     exit = await machine.run();
+    while (exit.kind === "stopped" && monitor?.pending === true && !machine.stopRequestedByUser) {
+      const r = await monitor.session();
+      if (r.kind === "ended") {
+        exit = r.exit;
+        break;
+      }
+      if (r.kind === "quit") {
+        quit = true;
+        break;
+      }
+      const rest = monitor.takeLeftover();
+      if (rest.length > 0) machine.input(rest);
+      if (monitor.inputHasEnded) machine.inputEnd();
+      exit = await machine.run();
+    }
   } finally {
+    stopTrace?.();
     stopInterrupt();
     stopInput();
     disk?.close();
   }
   const seconds = io.now() - started;
-  const status = report(exit, io);
+  if (quit) io.error("lguest run: ended from the monitor");
+  const status = quit ? EXIT_INTERRUPTED : report(exit, io);
   if (options.stats) printStats(machine, seconds, io);
+  // A Guest that did not die (interrupted, stuck) is still whole: look at it now.
+  if (lastViews.length === 0) for (const view of options.inspectOnExit) lastViews.push(`lguest run: inspect ${view}:\n${renderView(machine, view)}`);
+  for (const text of lastViews) io.error(text);
   machine.close();
   return status;
 }

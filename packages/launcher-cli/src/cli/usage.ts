@@ -6,6 +6,10 @@ export const MAIN_USAGE = `Usage: lguest <command> [options]
 Commands:
   run [options]         boot a paravirtual Guest on the lguest Host
   bare FILE [options]   boot a multiboot kernel on a bare emulated PC
+  trace summarize FILE  counts and top causes of a trace written by
+                        'lguest run --trace LIST --trace-file FILE'
+  journey [--check]     assemble the guided tour (docs/journey/) from the
+                        sources' /*X:NNN ... :*/ passages
 
 Options:
   -h, --help            show this help
@@ -49,7 +53,7 @@ Exit status:
 `;
 
 /** One-line synopsis of \`lguest run\`, used in errors. */
-export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--block FILE] [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [-- PROGRAM ARGS...]";
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--block FILE] [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [--trace LIST [--trace-file FILE]] [--inspect-on-exit[=VIEWS]] [--monitor] [-- PROGRAM ARGS...]";
 
 /** \`lguest run --help\`. */
 export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
@@ -83,6 +87,20 @@ Options:
   --stats         at the end, print instructions, MIPS, exits by trap,
                   hypercalls by name, hidden/reflected faults, the pgdir
                   cache hit rate and Host pages in use to stderr
+  --trace LIST    record events: exits, hypercalls, faults, pagetables,
+                  irq, insn (every instruction: slow), or all (all but
+                  insn); comma-separated; readable lines on stderr
+  --trace-file FILE
+                  write the --trace events to FILE as JSON Lines instead
+                  (read them with 'lguest trace summarize FILE')
+  --inspect-on-exit[=VIEWS]
+                  when the Guest ends, print these views (comma-separated):
+                  registers, counters, pgdirs, pagetables (the Guest's page
+                  tables beside the shadow), switcher, gdt, idt, tss, tlb,
+                  or all; default registers,counters,pgdirs,pagetables,switcher
+  --monitor       Ctrl-A c at the console stops the Guest and opens the
+                  (lguest) prompt: info VIEW, x/N ADDR, step, continue,
+                  quit ('help' lists them)
   -h, --help      show this help
 
 Exit status:
@@ -92,4 +110,36 @@ Exit status:
   3     internal error of the emulator
   4     the Guest halted with nothing that could ever wake it
   130   interrupted with Ctrl-C
+`;
+
+/** \`lguest trace --help\`. */
+export const TRACE_USAGE = `Usage: lguest trace summarize FILE [--symbols ELF] [--top N]
+
+Summarize a trace written by 'lguest run --trace LIST --trace-file FILE':
+events by type, exits by reason, hypercalls, exceptions (and how many went
+straight to the Guest), reflected traps, page faults by outcome (hidden by
+the shadow pager, reflected, fatal), the instructions and pages that
+faulted most, page-table operations, virtual interrupts, and for an insn
+trace the hottest instructions.
+
+Options:
+  --symbols ELF   name addresses with this kernel's symbols (default: the
+                  bundled Guest kernel)
+  --top N         entries in each top list (default 10)
+  -h, --help      show this help
+`;
+
+/** \`lguest journey --help\`. */
+export const JOURNEY_USAGE = `Usage: lguest journey [--check] [--root DIR]
+
+Assemble the guided tour of littleguest: every /*X:NNN ... :*/ passage in
+the sources, in reading order (P overview, C x86-core, T mmu, S Switcher,
+H Host, L Launcher, G Guest, D devtools, M mastery), into docs/journey/.
+
+Options:
+  --check      write nothing; fail if docs/journey/ is not what the sources
+               say, or on a duplicate number, a marker without a
+               three-digit number, or a passage that does not close
+  --root DIR   the checkout (default: found upwards from here)
+  -h, --help   show this help
 `;

@@ -251,6 +251,20 @@ export class GuestMachine {
   }
 
   /**
+   * Stop the Guest at its next instruction boundary so a debugger or the monitor can look at
+   * it: {@link GuestMachine.run} returns `stopped`, even while it waits for input.
+   */
+  stopGuest(): void {
+    this.guest.requestStop();
+    this.wake();
+  }
+
+  /** Whether {@link GuestMachine.stop} was called (rather than the Guest being stopped for a debugger). */
+  get stopRequestedByUser(): boolean {
+    return this.stopRequested;
+  }
+
+  /**
    * Run the Guest to the end of its life (or until {@link GuestMachine.stop}). Yields to the
    * event loop between slices so signals and I/O get through.
    */
