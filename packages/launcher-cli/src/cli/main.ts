@@ -16,10 +16,13 @@ export const EXIT_USAGE = 1;
 export const EXIT_INTERNAL = 3;
 
 /*L:100 The Launcher is where a user meets littleguest, so it speaks their
- * language: one command, `lguest`, with subcommands. Today there is `bare`,
- * which boots a multiboot kernel straight on the emulated CPU with no Host in
- * between; it is how we check the CPU against QEMU and how we time it. The
- * paravirtual Guest's launcher will sit beside it as another subcommand. :*/
+ * language: one command, `lguest`, with subcommands. `run` is lguest's Launcher:
+ * it loads a Guest kernel, builds its memory and devices, and loops on the Host.
+ * `bare` boots a multiboot kernel straight on the emulated CPU with no Host in
+ * between; it is how we check the CPU against QEMU and how we time it. `trace`
+ * and `journey` are the devtools' own: reading a recorded trace, and assembling
+ * this tour. Being the one place that wires concrete parts together, the Launcher
+ * is also where the devtools attach to a running Guest. :*/
 
 /**
  * Run the `lguest` command with `argv` (without the node and script paths).
