@@ -117,8 +117,8 @@ ${symtab("spin")}
     const delivered = r.events.find((e) => e[0] === "irq-in")!;
     expect(delivered[1]).toBe(1);
     // Delivered at the NOTIFY's return address or in the spin loop (cmpl: 7 bytes, je: 2).
-    expect(delivered[2]).toBeGreaterThanOrEqual(spin - 2);
-    expect(delivered[2]).toBeLessThanOrEqual(spin + 9);
+    expect(delivered[2]).toBeGreaterThanOrEqual(spin! - 2);
+    expect(delivered[2]).toBeLessThanOrEqual(spin! + 9);
     expect(closeAndLeaks(m)).toEqual([]);
   });
 });
@@ -184,7 +184,7 @@ ${symtab("after_bp", "i2", "i3", "i4", "i5", "i6", "ud_handler")}
     expect(m.guest.step()).toEqual({ kind: "stopped" });
     expect(m.guest.reg("eip") >>> 0).toBe(udHandler);
     expect(m.guest.step()).toEqual({ kind: "stopped" });
-    expect(m.guest.reg("eip") >>> 0).toBe(udHandler + 1);
+    expect(m.guest.reg("eip") >>> 0).toBe(udHandler! + 1);
     // Running on from a stop finishes the Guest normally.
     const out = runGuest(m);
     expect(out.reason).toBe("CRASH: ok");
