@@ -4,7 +4,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const CORE = ["packages/x86-core/src", "packages/mmu/src", "packages/switcher/src", "packages/lguest-host/src"];
+const CORE = ["packages/x86-core/src", "packages/mmu/src", "packages/switcher/src", "packages/lguest-host/src", "packages/devtools/src"];
+// devtools' Node entry and what only it re-exports may use Node (files, TCP): `src/node.ts` and
+// files named `node-*.ts`. Everything else in devtools must run in a browser.
+const NODE_ONLY = /packages\/devtools\/src\/(node\.ts|.*\/node-[^/]*\.ts)$/;
 const RULES = [
   [/from\s+["']node:|require\(|from\s+["'](fs|path|os|child_process|worker_threads|crypto|util)["']/, "imports a Node built-in"],
   [/\bprocess\.|\bBuffer\b|__dirname|__filename/, "uses a Node global"],
@@ -21,7 +24,7 @@ function files(dir) {
   return entries.flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return e.name === "testing" ? [] : files(p);
-    return /\.ts$/.test(e.name) && !/\.test(-d)?\.ts$|\.test-helper\.ts$|testkit\.ts$/.test(e.name) ? [p] : [];
+    return /\.ts$/.test(e.name) && !/\.test(-d)?\.ts$|\.test-helper\.ts$|testkit\.ts$/.test(e.name) && !NODE_ONLY.test(p) ? [p] : [];
   });
 }
 
@@ -40,4 +43,4 @@ if (problems.length > 0) {
   console.error(`check-portable: ${problems.length} problem(s):\n${problems.join("\n")}`);
   process.exit(1);
 }
-console.log("check-portable: core packages use no Node built-ins, globals, wall clock or unseeded randomness");
+console.log("check-portable: core packages and devtools' browser entry use no Node built-ins, globals, wall clock or unseeded randomness");
