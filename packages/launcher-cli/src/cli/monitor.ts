@@ -146,7 +146,8 @@ export class Monitor {
           const exit = this.machine.step();
           if (exit !== null) return { kind: "ended", exit };
         }
-        this.print(`stopped at ${this.where()}`);
+        const halted = this.machine.guest.halted ? " (halted: it waits for an interrupt, so a step runs nothing)" : "";
+        this.print(`stopped at ${this.where()}${halted}`);
         return null;
       }
       default: {
