@@ -94,6 +94,7 @@ describe("traceGuest", () => {
   it("an instruction trace sees every retired instruction, the Switcher's in ring 0 and the Guest's in ring 1", () => {
     const m = libMachine(body);
     const insns: number[] = [];
+    const texts = new Map<number, string | undefined>();
     const rings = new Set<number>();
     let exceptions = 0;
     const start = m.guest.cpu.instructions;
@@ -103,6 +104,7 @@ describe("traceGuest", () => {
         if (e.type === "fault" && e.kind === "exception") exceptions++;
         if (e.type !== "insn") return;
         insns.push(e.eip);
+        texts.set(e.eip, e.text);
         rings.add(e.cpl);
       },
     });
@@ -117,9 +119,15 @@ describe("traceGuest", () => {
     expect([...rings].sort()).toEqual([0, 1]);
     const [divide] = symbols(body, 1);
     expect(insns).toContain(divide);
+    // Each instruction is named as objdump names it, Guest code and Switcher code alike.
+    expect(texts.get(divide!)).toBe(DIVIDE_TEXT);
+    expect([...texts.values()].filter((t) => t === undefined)).toEqual([]);
     expect(m.guest.cpu.onInstruction).toBeNull();
   });
 });
+
+/** What `objdump -d` prints for `divl %ecx` (f7 f1): AT&T drops the suffix a register implies. */
+const DIVIDE_TEXT = "div    %ecx";
 
 describe("trace summaries and categories", () => {
   it("summarize counts by type and names the top causes", () => {

@@ -103,6 +103,8 @@ export interface InsnEvent extends Stamp {
   readonly eip: number;
   /** Ring 0 is the Switcher; the Guest runs in rings 1 and 3. */
   readonly cpl: number;
+  /** The instruction in objdump's AT&T syntax, when its bytes could be read. */
+  readonly text?: string;
 }
 
 /** Any trace event. */

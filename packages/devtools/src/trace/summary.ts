@@ -42,7 +42,7 @@ export function formatTraceEvent(e: TraceEvent, symbolize?: Symbolizer): string 
     case "irq":
       return `${head} irq        ${e.irq} ${e.op}${e.eip === undefined ? "" : ` at eip=${at(e.eip, symbolize)}`}`;
     case "insn":
-      return `${head} insn       ${at(e.eip, symbolize)} ring ${e.cpl}${e.cpl === 0 ? " (Switcher)" : ""}`;
+      return `${head} insn       ${at(e.eip, symbolize)} ring ${e.cpl}${e.cpl === 0 ? " (Switcher)" : ""}${e.text === undefined ? "" : `  ${e.text}`}`;
   }
 }
 

@@ -17,6 +17,9 @@ import {
   type LgCpu,
 } from "@littleguest/lguest-host";
 import { SWITCHER_ADDR } from "@littleguest/switcher";
+import { type Cpu, TLB_FRAME_MASK, TLB_SUP_READ } from "@littleguest/x86-core";
+import { decodeInstruction } from "../disasm/decode.js";
+import { formatInstruction } from "../disasm/format.js";
 import { type PageTableEvent, TRACE_CATEGORIES, type TraceCategory, type TraceEvent, trapName } from "./events.js";
 
 /** Options of {@link traceGuest}. */
@@ -149,7 +152,13 @@ export function traceGuest(guest: LgCpu, options: TraceOptions): () => void {
   }
   if (cats.has("insn")) {
     const before = cpu.onInstruction;
-    cpu.onInstruction = (c, eip) => sink({ type: "insn", insn: c.instructions, ns: guest.clock.now(), eip: eip >>> 0, cpl: c.cpl });
+    cpu.onInstruction = (c, eip) => {
+      const cpl = c.cpl;
+      const reader = codeReader(guest, c, cpl);
+      const decoded = decodeInstruction(reader, eip >>> 0, eip >>> 0);
+      const text = decoded.length === 0 ? undefined : formatInstruction(decoded);
+      sink({ type: "insn", insn: c.instructions, ns: guest.clock.now(), eip: eip >>> 0, cpl, ...(text === undefined ? {} : { text }) });
+    };
     disposers.push(() => {
       cpu.onInstruction = before;
     });
@@ -157,5 +166,31 @@ export function traceGuest(guest: LgCpu, options: TraceOptions): () => void {
   return () => {
     guest.observer = previous;
     for (const d of disposers) d();
+  };
+}
+
+/*D:240 An instruction trace names each instruction, which means reading its bytes without
+ * disturbing anything. The Guest's code is read through the Guest's own page tables, with the
+ * shadow pager's side-effect-free walk, so tracing neither fills the TLB nor sets an accessed
+ * bit nor raises a fault the Guest would see. Ring 0 is the Switcher, which the Guest's page
+ * tables do not describe; its bytes are read through the TLB entry the CPU used to fetch
+ * them, and left unnamed when there is none. :*/
+function codeReader(guest: LgCpu, cpu: Cpu, cpl: number): (linear: number) => number {
+  const limit = guest.pfnLimit * 4096;
+  let page = -1;
+  let frame = -1;
+  return (linear) => {
+    const p = linear >>> 12;
+    if (p !== page) {
+      page = p;
+      if (cpl !== 0) {
+        const gpa = guest.mmu.tryGuestPa((p << 12) >>> 0);
+        frame = gpa < 0 || gpa >= limit ? -1 : guest.memBase + gpa;
+      } else {
+        const e = cpu.tlb[p]!;
+        frame = (e & TLB_SUP_READ) === 0 ? -1 : (e & TLB_FRAME_MASK) >>> 0;
+      }
+    }
+    return frame < 0 ? -1 : cpu.memory.read8(frame + (linear & 0xfff));
   };
 }

@@ -89,6 +89,27 @@ describe("the monitor (Ctrl-A c)", () => {
     expect(r.stdout).toMatch(/continue\r\n[\s\S]*for the cat/);
   });
 
+  it("x/Ni disassembles kernel code exactly as objdump -d does", () => {
+    const r = lguest(cat("--monitor"), "\x01cx/6i alloc_frame\ncontinue\n");
+    expect(r.status).toBe(0);
+    const elf = join(REPO, "packages/guest-kernel/prebuilt/guest.elf");
+    const objdump = spawnSync("objdump", ["-d", "--start-address=0xc0100980", "--stop-address=0xc0100a00", elf], { encoding: "utf8" });
+    expect(objdump.status, "objdump (binutils) is the reference and must be installed").toBe(0);
+    const want = objdump.stdout
+      .split("\n")
+      .map((l) => /^ *([0-9a-f]+):\t[0-9a-f ]+\t(.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .slice(0, 6)
+      .map((m) => [`0x${m[1]}`, m[2]!.trimEnd()]);
+    expect(want).toHaveLength(6);
+    const got = r.stdout
+      .split("\r\n")
+      .map((l) => /^(0x[0-9a-f]{8})(?: <[^>]+>)?: (?:[0-9a-f]{2} )+\s*(.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => [m[1], m[2]!.trimEnd()]);
+    expect(got).toEqual(want);
+  }, 60_000);
+
   it("quit ends the run with status 130; without --monitor Ctrl-A reaches the Guest", () => {
     const q = lguest(cat("--monitor"), "\x01cquit\nnot for the cat\n");
     expect(q.status).toBe(130);
@@ -98,7 +119,7 @@ describe("the monitor (Ctrl-A c)", () => {
     expect(plain.status).toBe(0);
     expect(plain.stdout).not.toContain("lguest monitor");
     expect(plain.stdout).toContain("a\x01cb");
-  });
+  }, 60_000); // two Guests, one after the other
 });
 
 describe("lguest journey", () => {

@@ -2,6 +2,8 @@
  * The views `--inspect-on-exit` and the monitor print, by name, over a Guest machine.
  */
 import {
+  decodeInstruction,
+  formatInstruction,
   comparePageTables,
   formatGates,
   formatPageTables,
@@ -104,6 +106,32 @@ export function dumpGuestMemory(machine: GuestMachine, vaddr: number, count: num
       bytes.push(gpa < 0 || gpa >= machine.ramBytes ? "??" : machine.memory.read8(machine.memBase + gpa).toString(16).padStart(2, "0"));
     }
     lines.push(`${hex8(a)}: ${bytes.join(" ")}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * `count` instructions of Guest-virtual memory from `vaddr`, disassembled as objdump does
+ * (AT&T), read through the Guest's page tables without side effects; `??` where unmapped.
+ */
+export function disassembleGuest(machine: GuestMachine, vaddr: number, count: number, symbolize: (a: number) => string | null): string {
+  const g = machine.guest;
+  const at = (a: number) => {
+    const gpa = g.mmu.tryGuestPa(a >>> 0);
+    return gpa < 0 || gpa >= machine.ramBytes ? -1 : machine.memory.read8(machine.memBase + gpa);
+  };
+  const lines: string[] = [];
+  let a = vaddr >>> 0;
+  for (let k = 0; k < count; k++) {
+    const insn = decodeInstruction(at, a, a);
+    const sym = symbolize(a);
+    if (insn.length === 0) {
+      lines.push(`${hex8(a)}: ?? (not mapped)`);
+      break;
+    }
+    const bytes = Array.from({ length: insn.length }, (_, j) => at(a + j).toString(16).padStart(2, "0")).join(" ");
+    lines.push(`${hex8(a)}${sym === null ? "" : ` <${sym}>`}: ${bytes.padEnd(21)} ${formatInstruction(insn, "att", symbolize)}`);
+    a = (a + insn.length) >>> 0;
   }
   return lines.join("\n");
 }

@@ -6,7 +6,7 @@
 import { type ElfSymbol, hex8, symbolAddress } from "@littleguest/devtools";
 import type { GuestExit, GuestMachine } from "../guest/machine.js";
 import type { CliIo } from "./cli-io.js";
-import { dumpGuestMemory, INSPECT_VIEWS, type InspectView, renderView } from "./inspect-views.js";
+import { disassembleGuest, dumpGuestMemory, INSPECT_VIEWS, type InspectView, renderView } from "./inspect-views.js";
 
 /** Ctrl-A: the monitor's escape byte (QEMU's, so fingers already know it). */
 const ESCAPE = 0x01;
@@ -147,18 +147,19 @@ export class Monitor {
           if (exit !== null) return { kind: "ended", exit };
         }
         const halted = this.machine.guest.halted ? " (halted: it waits for an interrupt, so a step runs nothing)" : "";
-        this.print(`stopped at ${this.where()}${halted}`);
+        this.print(`stopped at ${this.where()}${halted}\n${disassembleGuest(this.machine, this.machine.guest.reg("eip") >>> 0, 1, this.symbolize)}`);
         return null;
       }
       default: {
-        const x = /^x(?:\/(\d+))?$/.exec(verb);
+        const x = /^x(?:\/(\d+)?(i)?)?$/.exec(verb);
         if (x !== null) {
-          const addr = this.address(args[0]);
+          const addr = this.address(args[0] ?? (x[2] === "i" ? "$eip" : undefined));
           if (addr === null) {
             this.print(`x: give an address: 0x…, a number, a symbol of the kernel, or $eip/$esp (got '${args[0] ?? ""}')`);
             return null;
           }
-          this.print(dumpGuestMemory(this.machine, addr, Math.min(4096, Number(x[1] ?? 64))));
+          if (x[2] === "i") this.print(disassembleGuest(this.machine, addr, Math.min(1000, Number(x[1] ?? 10)), this.symbolize));
+          else this.print(dumpGuestMemory(this.machine, addr, Math.min(4096, Number(x[1] ?? 64))));
           return null;
         }
         this.print(`unknown command '${verb}'; type 'help'`);
@@ -240,6 +241,7 @@ export class Monitor {
 const HELP = `commands:
   info registers|counters|pgdirs|pagetables [SLOT]|switcher|gdt|idt|tss|tlb [N]
   x/N ADDR        N bytes of Guest-virtual memory (ADDR: 0x…, a kernel symbol, $eip, $esp)
+  x/Ni [ADDR]     N instructions from ADDR (default: 10 from $eip), objdump's AT&T text
   step [N]        run N Guest instructions (default 1)
   continue, c     let the Guest run again
   quit, q         end the run
