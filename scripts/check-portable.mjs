@@ -5,6 +5,18 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const CORE = ["packages/x86-core/src", "packages/mmu/src", "packages/switcher/src", "packages/lguest-host/src", "packages/devtools/src"];
+// launcher-cli's `machine` entry (the web viewer's worker imports it) and everything it reaches:
+// the Guest machine and its devices, the ELF reader, the error type. The rest of launcher-cli
+// is the Node command.
+const LAUNCHER_MACHINE = [
+  "packages/launcher-cli/src/machine.ts",
+  "packages/launcher-cli/src/errors.ts",
+  "packages/launcher-cli/src/bare/elf.ts",
+  "packages/launcher-cli/src/guest",
+];
+// The web viewer's page and worker are browser code by definition (its Vite config and tests
+// are not under src/).
+const VIEWER = ["packages/viewer/src"];
 // devtools' Node entry and what only it re-exports may use Node (files, TCP): `src/node.ts` and
 // files named `node-*.ts`. Everything else in devtools must run in a browser.
 const NODE_ONLY = /packages\/devtools\/src\/(node\.ts|.*\/node-[^/]*\.ts)$/;
@@ -15,6 +27,7 @@ const RULES = [
 ];
 
 function files(dir) {
+  if (/\.ts$/.test(dir)) return [dir];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -29,7 +42,7 @@ function files(dir) {
 }
 
 const problems = [];
-for (const dir of CORE) {
+for (const dir of [...CORE, ...LAUNCHER_MACHINE, ...VIEWER]) {
   for (const file of files(dir)) {
     readFileSync(file, "utf8")
       .split("\n")
@@ -43,4 +56,4 @@ if (problems.length > 0) {
   console.error(`check-portable: ${problems.length} problem(s):\n${problems.join("\n")}`);
   process.exit(1);
 }
-console.log("check-portable: core packages and devtools' browser entry use no Node built-ins, globals, wall clock or unseeded randomness");
+console.log("check-portable: core packages, devtools' browser entry, launcher-cli's machine entry and the web viewer use no Node built-ins, globals, wall clock or unseeded randomness");
