@@ -19,7 +19,9 @@ export type LauncherErrorCode =
   | "bad-multiboot"
   | "unsupported-multiboot"
   | "does-not-fit"
-  | "out-of-memory";
+  | "out-of-memory"
+  /** The GDB stub's TCP port is taken or not allowed. */
+  | "port-unavailable";
 
 /**
  * A user-facing failure of the Launcher.

@@ -11,6 +11,8 @@ import { checkKernelFits, readMultibootKernel } from "../bare/multiboot.js";
 import type { CliIo } from "./cli-io.js";
 import { parseMemSize } from "./mem-size.js";
 import { BARE_SYNOPSIS, BARE_USAGE } from "./usage.js";
+import { createCpuTarget, type DriverStop, type MachineDriver } from "@littleguest/devtools";
+import { parseGdbPort, serveGdb } from "./gdb-option.js";
 
 /*L:110 `lguest bare` checks everything a user can get wrong before the CPU
  * exists: options, the --mem size, the file, its ELF and multiboot headers,
@@ -37,6 +39,8 @@ export interface BareOptions {
   readonly stats: boolean;
   /** `--success-status N`: the exit-port status that means success (reported as 0), if given. */
   readonly successStatus?: number;
+  /** `--gdb PORT`: wait for GDB on this TCP port before the first instruction. */
+  readonly gdb?: number;
 }
 
 /**
@@ -53,6 +57,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
       mem: { type: "string" },
       stats: { type: "boolean" },
       "success-status": { type: "string" },
+      gdb: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -63,6 +68,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
   let mem: string | undefined;
   let stats = false;
   let successStatus: number | undefined;
+  let gdb: number | undefined;
   const files: string[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
@@ -89,6 +95,9 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
         successStatus = n;
         break;
       }
+      case "gdb":
+        gdb = parseGdbPort(t.value);
+        break;
       case "append":
       case "mem":
         if (t.value === undefined) {
@@ -98,7 +107,7 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --append, --mem, --stats, --success-status (see 'lguest bare --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --append, --mem, --stats, --success-status, --gdb (see 'lguest bare --help')`);
     }
   }
   const [file, extra] = files;
@@ -107,7 +116,8 @@ export function parseBareArgs(args: readonly string[]): BareOptions | "help" {
     throw new LauncherError("usage", `unexpected argument '${extra}'; give one kernel FILE (quote --append text that has spaces)`);
   }
   const memoryBytes = mem === undefined ? DEFAULT_RAM_BYTES : parseMemSize(mem);
-  return successStatus === undefined ? { file, append, memoryBytes, stats } : { file, append, memoryBytes, stats, successStatus };
+  const parsed: BareOptions = successStatus === undefined ? { file, append, memoryBytes, stats } : { file, append, memoryBytes, stats, successStatus };
+  return gdb === undefined ? parsed : { ...parsed, gdb };
 }
 
 /** Read the kernel file, turning fs errors into one-line messages. */
@@ -156,21 +166,71 @@ export async function runBare(args: readonly string[], io: CliIo): Promise<numbe
   const stopInput = io.input((bytes) => machine.serial.receive(bytes));
   const stopInterrupt = io.onInterrupt(() => machine.stop());
   const started = io.now();
-  let exit: BareExit;
+  let exit: BareExit | "killed";
   try {
-    exit = await machine.run();
+    exit = options.gdb === undefined ? await machine.run() : await runUnderGdb(machine, options.gdb, io);
   } finally {
     machine.flush();
     stopInput();
     stopInterrupt();
   }
   const seconds = io.now() - started;
+  if (exit === "killed") {
+    io.error("lguest bare: killed from GDB");
+    return EXIT_INTERRUPTED;
+  }
   let status = report(exit, io);
   if (options.stats) printStats(machine, seconds, io);
   // As `bootimage`'s test-success-exit-code: the exit port can only produce odd statuses,
   // so a kernel's "all good" value is mapped to 0 for shells and CI when asked to.
   if (options.successStatus !== undefined && exit.kind === "exit-port") status = status === options.successStatus ? 0 : status;
   return status;
+}
+
+/**
+ * Hand the machine to GDB (`--gdb PORT`) from the kernel's entry point. @returns how the
+ * machine ended while GDB drove it or, after a detach or disconnect, when it ran on to its
+ * end; or "killed" when GDB killed it.
+ */
+async function runUnderGdb(machine: BareMachine, port: number, io: CliIo): Promise<BareExit | "killed"> {
+  let final: BareExit | null = null;
+  let interrupted = false;
+  const ended = (e: BareExit | undefined): DriverStop => {
+    if (e === undefined || e.kind === "stopped") return { kind: "stopped" };
+    final = e;
+    switch (e.kind) {
+      case "exit-port":
+        return { kind: "exited", status: e.status & 0xff };
+      case "halt":
+        return { kind: "exited", status: EXIT_HALTED };
+      case "shutdown":
+        return { kind: "terminated", reason: e.reason };
+      default:
+        return { kind: "terminated", reason: e.detail };
+    }
+  };
+  const driver: MachineDriver = {
+    run: async () => ended(await machine.run()),
+    step: () => ended(machine.step(1)),
+    stop: () => machine.cpu.stop(),
+  };
+  let close = () => {};
+  const stopInterrupt = io.onInterrupt(() => {
+    interrupted = true;
+    close();
+  });
+  let end: Awaited<ReturnType<typeof serveGdb>>;
+  try {
+    end = await serveGdb(port, createCpuTarget(machine.cpu, driver), io, "lguest bare", (c) => {
+      close = c;
+    });
+  } finally {
+    stopInterrupt();
+  }
+  if (final !== null) return final;
+  if (end === "killed") return "killed";
+  if (interrupted) return { kind: "stopped" };
+  return machine.run();
 }
 
 function report(exit: BareExit, io: CliIo): number {

@@ -16,7 +16,8 @@ import { readKernelFile } from "./bare-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseMemSize } from "./mem-size.js";
 import { RUN_USAGE } from "./usage.js";
-import { makeSymbolizer, readElfSymbols, type TraceCategory } from "@littleguest/devtools";
+import { createGuestTarget, type DriverStop, type MachineDriver, makeSymbolizer, readElfSymbols, type TraceCategory } from "@littleguest/devtools";
+import { parseGdbPort, serveGdb } from "./gdb-option.js";
 import { DEFAULT_INSPECT, type InspectView, parseInspectList, renderView } from "./inspect-views.js";
 import { Monitor } from "./monitor.js";
 import { parseTraceOption, startTrace } from "./trace-option.js";
@@ -54,6 +55,8 @@ export interface RunOptions {
   readonly inspectOnExit: readonly InspectView[];
   /** `--monitor`: Ctrl-A c opens the monitor prompt. */
   readonly monitor: boolean;
+  /** `--gdb PORT`: wait for GDB on this TCP port before the first instruction (undefined: no stub). */
+  readonly gdb?: number;
 }
 
 /** The bundled Guest kernel's path. */
@@ -90,6 +93,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       "trace-file": { type: "string" },
       "inspect-on-exit": { type: "string" },
       monitor: { type: "boolean" },
+      gdb: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -106,6 +110,7 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
   let traceFile: string | undefined;
   let inspectOnExit: readonly InspectView[] = [];
   let monitor = false;
+  let gdb: number | undefined;
   const add: { host: string; guest: string }[] = [];
   for (const t of tokens) {
     if (t.kind === "positional") {
@@ -134,6 +139,9 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
       case "monitor":
         if (t.value !== undefined) throw new LauncherError("bad-option", "--monitor takes no value; write just --monitor");
         monitor = true;
+        break;
+      case "gdb":
+        gdb = parseGdbPort(t.value);
         break;
       case "block":
         if (t.value === undefined) throw new LauncherError("bad-option", "--block needs a value: the file that backs the Guest's /dev/vda");
@@ -168,12 +176,14 @@ export function parseRunArgs(args: readonly string[]): RunOptions | "help" {
         else append = t.value;
         break;
       default:
-        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --block, --mem, --mmu, --append, --stats, --trace, --trace-file, --inspect-on-exit, --monitor (see 'lguest run --help')`);
+        throw new LauncherError("bad-option", `unknown option '${t.rawName}'; the options are --kernel, --initrd, --add, --block, --mem, --mmu, --append, --stats, --trace, --trace-file, --inspect-on-exit, --monitor, --gdb (see 'lguest run --help')`);
     }
   }
   const memoryBytes = mem === undefined ? 128 << 20 : parseMemSize(mem);
   if (traceFile !== undefined && trace.size === 0) throw new LauncherError("bad-option", "--trace-file needs --trace LIST to say what to record, e.g. --trace all --trace-file run.jsonl");
-  return { kernel, memoryBytes, append, stats, initrd, add, argv, block, trace, traceFile, inspectOnExit, monitor };
+  if (gdb !== undefined && monitor) throw new LauncherError("bad-option", "--gdb and --monitor both want to stop the Guest; use one of them (GDB can do all the monitor does)");
+  const parsed = { kernel, memoryBytes, append, stats, initrd, add, argv, block, trace, traceFile, inspectOnExit, monitor };
+  return gdb === undefined ? parsed : { ...parsed, gdb };
 }
 
 /** Read a host file for the initrd, with one-line errors. */
@@ -327,10 +337,15 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
   }
   const stopTrace = options.trace.size > 0 ? startTrace(machine.guest, options.trace, options.traceFile, io, symbolize) : null;
   const started = io.now();
-  let exit: GuestExit;
+  let exit: GuestExit = { kind: "stopped" };
   let quit = false;
+  let killedFromGdb = false;
   try {
-    exit = await machine.run();
+    if (options.gdb !== undefined) {
+      const r = await runUnderGdb(machine, options.gdb, io);
+      if (r === "killed") killedFromGdb = true;
+      else exit = r;
+    } else exit = await machine.run();
     while (exit.kind === "stopped" && monitor?.pending === true && !machine.stopRequestedByUser) {
       const r = await monitor.session();
       if (r.kind === "ended") {
@@ -354,13 +369,54 @@ export async function runGuest(args: readonly string[], io: CliIo): Promise<numb
   }
   const seconds = io.now() - started;
   if (quit) io.error("lguest run: ended from the monitor");
-  const status = quit ? EXIT_INTERRUPTED : report(exit, io);
+  if (killedFromGdb) io.error("lguest run: killed from GDB");
+  const status = quit ? EXIT_INTERRUPTED : killedFromGdb ? EXIT_GUEST_KILLED : report(exit, io);
   if (options.stats) printStats(machine, seconds, io);
   // A Guest that did not die (interrupted, stuck) is still whole: look at it now.
   if (lastViews.length === 0) for (const view of options.inspectOnExit) lastViews.push(`lguest run: inspect ${view}:\n${renderView(machine, view)}`);
   for (const text of lastViews) io.error(text);
   machine.close();
   return status;
+}
+
+/**
+ * Hand the machine to GDB (`--gdb PORT`) from its first instruction. @returns how the Guest
+ * ended while GDB drove it or, after a detach or disconnect, when it ran on to its end; or
+ * "killed" when GDB killed it.
+ */
+async function runUnderGdb(machine: GuestMachine, port: number, io: CliIo): Promise<GuestExit | "killed"> {
+  let final: GuestExit | null = null;
+  const ended = (e: GuestExit): DriverStop => {
+    final = e;
+    if (e.kind === "poweroff") return { kind: "exited", status: e.status };
+    return { kind: "terminated", reason: e.kind === "killed" ? e.reason : e.kind === "restart" ? `restart: ${e.message}` : e.kind };
+  };
+  const driver: MachineDriver = {
+    async run() {
+      const e = await machine.run();
+      return e.kind === "stopped" ? { kind: "stopped" } : ended(e);
+    },
+    step() {
+      const e = machine.step();
+      return e === null ? { kind: "stopped" } : ended(e);
+    },
+    stop: () => machine.stopGuest(),
+  };
+  let close = () => {};
+  // Ctrl-C at the Launcher's own terminal ends the session too (GDB's Ctrl-C arrives as 0x03).
+  const stopInterrupt = io.onInterrupt(() => close());
+  let end: Awaited<ReturnType<typeof serveGdb>>;
+  try {
+    end = await serveGdb(port, createGuestTarget(machine.guest, driver), io, "lguest run", (c) => {
+      close = c;
+    });
+  } finally {
+    stopInterrupt();
+  }
+  if (final !== null) return final;
+  if (end === "killed") return "killed";
+  if (machine.stopRequestedByUser) return { kind: "stopped" };
+  return machine.run();
 }
 
 function report(exit: GuestExit, io: CliIo): number {

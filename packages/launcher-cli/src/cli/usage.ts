@@ -18,7 +18,7 @@ Run 'lguest run --help' or 'lguest bare --help' for their options.
 `;
 
 /** One-line synopsis of `lguest bare`, used in errors. */
-export const BARE_SYNOPSIS = "lguest bare FILE [--append CMDLINE] [--mem SIZE] [--stats] [--success-status N]";
+export const BARE_SYNOPSIS = "lguest bare FILE [--append CMDLINE] [--mem SIZE] [--stats] [--success-status N] [--gdb PORT]";
 
 /** `lguest bare --help`. */
 export const BARE_USAGE = `Usage: ${BARE_SYNOPSIS}
@@ -40,6 +40,10 @@ Options:
                     exit 0 instead of N when the kernel's exit-port status
                     is N (odd, 1..255): the exit port cannot produce 0, so
                     this names the kernel's "success" (the demo writes 0 → 1)
+  --gdb PORT        wait on 127.0.0.1:PORT for GDB ('target remote :PORT')
+                    before the first instruction, then let it drive:
+                    registers, memory, breakpoints, watchpoints, stepi,
+                    continue, Ctrl-C (0 = any free port, printed)
   -h, --help        show this help
 
 Exit status:
@@ -53,7 +57,7 @@ Exit status:
 `;
 
 /** One-line synopsis of \`lguest run\`, used in errors. */
-export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--block FILE] [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [--trace LIST [--trace-file FILE]] [--inspect-on-exit[=VIEWS]] [--monitor] [-- PROGRAM ARGS...]";
+export const RUN_SYNOPSIS = "lguest run [--kernel FILE] [--initrd FILE|DIR] [--add HOSTFILE:GUESTPATH]... [--block FILE] [--mem SIZE] [--mmu shadow] [--append ARGS] [--stats] [--trace LIST [--trace-file FILE]] [--inspect-on-exit[=VIEWS]] [--monitor] [--gdb PORT] [-- PROGRAM ARGS...]";
 
 /** \`lguest run --help\`. */
 export const RUN_USAGE = `Usage: ${RUN_SYNOPSIS}
@@ -101,6 +105,11 @@ Options:
   --monitor       Ctrl-A c at the console stops the Guest and opens the
                   (lguest) prompt: info VIEW, x/N ADDR, step, continue,
                   quit ('help' lists them)
+  --gdb PORT      wait on 127.0.0.1:PORT for GDB ('target remote :PORT')
+                  before the Guest's first instruction, then let it drive:
+                  registers, memory through the Guest's page tables,
+                  breakpoints, watchpoints, stepi, continue, Ctrl-C
+                  (0 = any free port, printed); detach lets the Guest run on
   -h, --help      show this help
 
 Exit status:

@@ -226,9 +226,12 @@ export class Cpu {
    * Called before each instruction executes while set (an instruction trace, a debugger):
    * `run` then retires one instruction per chain, slower but exact; the observer sees the
    * CPU with EIP at the instruction. `run` looks at it once per call, so while it is null it
-   * costs nothing. Observers must not change the CPU.
+   * costs nothing. Observers must not change the CPU. An observer that returns `true` (a
+   * debugger's hardware breakpoint or watchpoint) makes `run` return a `stopped` exit before
+   * the instruction executes: nothing of it has happened and it is not counted as retired.
    */
-  onInstruction: ((cpu: Cpu, eip: number) => void) | null = null;
+  // biome-ignore lint/suspicious/noConfusingVoidType: most observers return nothing; only `true` means stop
+  onInstruction: ((cpu: Cpu, eip: number) => boolean | void) | null = null;
   /** Retired-instruction count at which the interrupt shadow (after STI / MOV SS / POP SS) ends. */
   shadowEnd = 0;
   /** Exit prepared for `run` to return. */
@@ -340,6 +343,15 @@ export class Cpu {
   }
   set shadow(on: boolean) {
     this.shadowEnd = on ? this.instructions + 2 : 0;
+  }
+
+  /**
+   * Forget the decoded instructions of the physical page holding `pa`, after something outside
+   * the CPU changed its bytes (a debugger inserting or removing an `int3`). Writes the CPU makes
+   * itself are noticed without this. A `pa` outside RAM is ignored.
+   */
+  invalidateCode(pa: number): void {
+    if (pa >= 0 && pa < this.memory.size && this.code.invalidateIfCode(pa >>> 12)) this.brk |= BRK_CODE;
   }
 
   /** Ask `run` to return a `stopped` exit after the current instruction. */
@@ -939,7 +951,10 @@ export class Cpu {
         continue;
       }
       const observe = this.onInstruction;
-      if (observe !== null) observe(this, this.eip);
+      if (observe !== null && observe(this, this.eip) === true) {
+        this.linkFrom = null;
+        return STOPPED_EXIT;
+      }
       runChain(this, insn, this.instructions + 1);
       if (this.brk !== 0 && this.service()) return this.takeExit();
     }

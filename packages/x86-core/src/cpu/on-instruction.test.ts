@@ -41,4 +41,23 @@ describe("Cpu.onInstruction", () => {
     expect(calls).toBe(4);
     expect(m.cpu.instructions).toBe(11);
   });
+
+  it("returning true stops run before that instruction: not executed, not counted, and run goes on from it", () => {
+    const m = makeMachine();
+    m.memory.load(CODE_BASE, new Uint8Array(LOOP));
+    // Stop the first time the loop reaches `dec %ecx` (offset 6).
+    let armed = true;
+    m.cpu.onInstruction = (_cpu, eip) => {
+      if (armed && eip === CODE_BASE + 6) {
+        armed = false;
+        return true;
+      }
+      return false;
+    };
+    expect(m.cpu.run(1000)).toEqual({ kind: "stopped" });
+    // mov and inc retired; dec has not run: ecx is still 3.
+    expect([m.cpu.eip - CODE_BASE, m.cpu.instructions, m.cpu.regs[EAX], m.cpu.regs[ECX]]).toEqual([6, 2, 1, 3]);
+    expect(m.cpu.run(1000)).toEqual({ kind: "halt", interruptible: false });
+    expect([m.cpu.instructions, m.cpu.regs[EAX], m.cpu.regs[ECX]]).toEqual([11, 3, 0]);
+  });
 });
