@@ -107,15 +107,12 @@ function byteHex(b: number): string {
 /**
  * objdump's `-d` lines for one instruction: `%8x:\t` address, up to seven bytes per line
  * (`xx ` each, padded to 21 columns), a tab and the text; longer instructions continue on
- * lines of their own with the rest of the bytes.
+ * lines of their own with the rest of the bytes (`xx ` each, no text).
  */
 export function formatObjdumpLines(address: number, bytes: ArrayLike<number>, text: string): string[] {
-  const lines: string[] = [];
-  for (let k = 0; k < bytes.length || k === 0; k += 7) {
-    const chunk = Array.from({ length: Math.min(7, bytes.length - k) }, (_, j) => `${byteHex(bytes[k + j]!)} `).join("");
-    const where = `${((address + k) >>> 0).toString(16).padStart(8)}:\t`;
-    lines.push(k === 0 ? `${where}${chunk.padEnd(21)}\t${text}` : `${where}${chunk}`.trimEnd());
-    if (bytes.length === 0) break;
-  }
+  const chunk = (k: number) => Array.from({ length: Math.max(0, Math.min(7, bytes.length - k)) }, (_, j) => `${byteHex(bytes[k + j]!)} `).join("");
+  const where = (k: number) => `${((address + k) >>> 0).toString(16).padStart(8)}:\t`;
+  const lines = [`${where(0)}${chunk(0).padEnd(21)}\t${text}`];
+  for (let k = 7; k < bytes.length; k += 7) lines.push(`${where(k)}${chunk(k)}`);
   return lines;
 }
