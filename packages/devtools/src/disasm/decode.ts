@@ -329,6 +329,7 @@ function decodeOrThrow(at: ByteAt, start: number, address: number): DecodedInsn 
         operands.push({ kind: "reg", name: REG32[modrm!.rm]! });
         break;
       case "M":
+      case "Ms":
         operands.push(memOperand(""));
         break;
       case "Mb":
@@ -345,12 +346,7 @@ function decodeOrThrow(at: ByteAt, start: number, address: number): DecodedInsn 
         operands.push(memOperand(o16 ? "DWORD" : "FWORD"));
         used.operandSize = true;
         break;
-      case "Ms":
-        operands.push(memOperand(""));
-        break;
       case "Ib":
-        operands.push({ kind: "imm", value: c.u8() });
-        break;
       case "Ib2":
         operands.push({ kind: "imm", value: c.u8() });
         break;

@@ -17,7 +17,7 @@ import {
   type LgCpu,
 } from "@littleguest/lguest-host";
 import { SWITCHER_ADDR } from "@littleguest/switcher";
-import { type Cpu, TLB_FRAME_MASK, TLB_SUP_READ } from "@littleguest/x86-core";
+import { TLB_FRAME_MASK, TLB_SUP_READ } from "@littleguest/x86-core";
 import { decodeInstruction } from "../disasm/decode.js";
 import { formatInstruction } from "../disasm/format.js";
 import { type PageTableEvent, TRACE_CATEGORIES, type TraceCategory, type TraceEvent, trapName } from "./events.js";
@@ -152,10 +152,11 @@ export function traceGuest(guest: LgCpu, options: TraceOptions): () => void {
   }
   if (cats.has("insn")) {
     const before = cpu.onInstruction;
+    const code = new CodeReader(guest);
     cpu.onInstruction = (c, eip) => {
       const cpl = c.cpl;
-      const reader = codeReader(guest, c, cpl);
-      const decoded = decodeInstruction(reader, eip >>> 0, eip >>> 0);
+      code.reset(cpl);
+      const decoded = decodeInstruction(code.byteAt, eip >>> 0, eip >>> 0);
       const text = decoded.length === 0 ? undefined : formatInstruction(decoded);
       sink({ type: "insn", insn: c.instructions, ns: guest.clock.now(), eip: eip >>> 0, cpl, ...(text === undefined ? {} : { text }) });
     };
@@ -175,22 +176,37 @@ export function traceGuest(guest: LgCpu, options: TraceOptions): () => void {
  * bit nor raises a fault the Guest would see. Ring 0 is the Switcher, which the Guest's page
  * tables do not describe; its bytes are read through the TLB entry the CPU used to fetch
  * them, and left unnamed when there is none. :*/
-function codeReader(guest: LgCpu, cpu: Cpu, cpl: number): (linear: number) => number {
-  const limit = guest.pfnLimit * 4096;
-  let page = -1;
-  let frame = -1;
-  return (linear) => {
+class CodeReader {
+  private readonly limit: number;
+  private cpl = 0;
+  private page = -1;
+  private frame = -1;
+  /** The byte at a linear address, or -1 where it cannot be read (bound once, reused). */
+  readonly byteAt = (linear: number): number => {
     const p = linear >>> 12;
-    if (p !== page) {
-      page = p;
-      if (cpl !== 0) {
-        const gpa = guest.mmu.tryGuestPa((p << 12) >>> 0);
-        frame = gpa < 0 || gpa >= limit ? -1 : guest.memBase + gpa;
-      } else {
-        const e = cpu.tlb[p]!;
-        frame = (e & TLB_SUP_READ) === 0 ? -1 : (e & TLB_FRAME_MASK) >>> 0;
-      }
+    if (p !== this.page) {
+      this.page = p;
+      this.frame = this.frameOf(p);
     }
-    return frame < 0 ? -1 : cpu.memory.read8(frame + (linear & 0xfff));
+    return this.frame < 0 ? -1 : this.guest.cpu.memory.read8(this.frame + (linear & 0xfff));
   };
+
+  constructor(private readonly guest: LgCpu) {
+    this.limit = guest.pfnLimit * 4096;
+  }
+
+  /** Start reading a new instruction, fetched at privilege `cpl`. */
+  reset(cpl: number): void {
+    this.cpl = cpl;
+    this.page = -1;
+  }
+
+  private frameOf(page: number): number {
+    if (this.cpl !== 0) {
+      const gpa = this.guest.mmu.tryGuestPa((page << 12) >>> 0);
+      return gpa < 0 || gpa >= this.limit ? -1 : this.guest.memBase + gpa;
+    }
+    const e = this.guest.cpu.tlb[page]!;
+    return (e & TLB_SUP_READ) === 0 ? -1 : (e & TLB_FRAME_MASK) >>> 0;
+  }
 }
